@@ -1,0 +1,73 @@
+/**
+ * Flags shared by the commands that choose a target (`deploy`, `package`, `batch`): the target
+ * shortcuts, the settings common to all targets, and `--set` for target-specific ones. Plugins
+ * cannot add flags to these commands (flags are static and cached in the manifest), hence `--set`.
+ */
+
+import type { TargetChoice } from '@kagg/core/deploy';
+import { usageError } from '@kagg/core/errors';
+import { Flags } from '@oclif/core';
+
+const shortcuts = ['local', 'aws', 'gcp', 'azure'] as const;
+
+export const targetFlags = {
+  local: Flags.boolean({
+    summary: 'Deploy to this machine (the default target).',
+    exclusive: ['aws', 'gcp', 'azure', 'target'],
+  }),
+  aws: Flags.boolean({ summary: 'Deploy to AWS Lambda.', exclusive: ['local', 'gcp', 'azure', 'target'] }),
+  gcp: Flags.boolean({ summary: 'Deploy to Google Cloud Functions.', exclusive: ['local', 'aws', 'azure', 'target'] }),
+  azure: Flags.boolean({ summary: 'Deploy to Azure Functions.', exclusive: ['local', 'aws', 'gcp', 'target'] }),
+  target: Flags.string({
+    summary: 'Deploy to the target with this id (third-party targets too).',
+    exclusive: ['local', 'aws', 'gcp', 'azure'],
+  }),
+  region: Flags.string({ summary: 'Cloud region.' }),
+  memory: Flags.integer({ summary: 'Memory in MB.', min: 128 }),
+  timeout: Flags.integer({ summary: 'Request timeout in seconds.', min: 1 }),
+  public: Flags.boolean({
+    summary: 'Anyone with the URL may call it (default for cloud targets).',
+    exclusive: ['private'],
+  }),
+  private: Flags.boolean({ summary: 'Callers must authenticate (IAM, function key).', exclusive: ['public'] }),
+  set: Flags.string({ summary: 'A target-specific setting, key=value (repeatable).', multiple: true, default: [] }),
+};
+
+interface TargetFlagValues {
+  local?: boolean;
+  aws?: boolean;
+  gcp?: boolean;
+  azure?: boolean;
+  target?: string;
+  region?: string;
+  memory?: number;
+  timeout?: number;
+  public?: boolean;
+  private?: boolean;
+  set: string[];
+}
+
+export function targetChoiceFrom(flags: TargetFlagValues): TargetChoice {
+  const shortcut = shortcuts.find((s) => flags[s]);
+  const common: Record<string, unknown> = {};
+  if (flags.region !== undefined) common.region = flags.region;
+  if (flags.memory !== undefined) common.memory = flags.memory;
+  if (flags.timeout !== undefined) common.timeout = flags.timeout;
+  if (flags.public) common.public = true;
+  if (flags.private) common.public = false;
+  const target = shortcut ?? flags.target;
+  return { ...(target ? { target } : {}), common, set: flags.set };
+}
+
+/** `--env KEY=VALUE` pairs as an object. */
+export function envFrom(pairs: string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(pair.slice(0, eq))) {
+      throw usageError(`--env expects KEY=VALUE with a valid variable name, got "${pair.split('=')[0]}=…"`);
+    }
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return env;
+}

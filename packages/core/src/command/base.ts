@@ -1,0 +1,70 @@
+import { Command } from '@oclif/core';
+import { redact, redactValue } from '../config/redact.js';
+import { isKaggError, messageOf } from '../errors/index.js';
+import { createProgress, type Progress } from './progress.js';
+
+/**
+ * The base of every kagg command. It owns `--json` (oclif's enableJsonFlag), the error rendering and
+ * the exit-code table (0 success, 1 failure, 2 usage), and the stdout/stderr split: data on stdout,
+ * messages and progress on stderr, every line redacted.
+ *
+ * A command's `run()` returns its result object; with `--json` kagg prints it as JSON on stdout.
+ * Errors print as `{"error": {"code", "message", "action"}}` in JSON mode, as text on stderr otherwise.
+ */
+export abstract class KaggCommand<T> extends Command {
+  static override enableJsonFlag = true;
+
+  private progressInstance: Progress | undefined;
+
+  /** A message for the user on stderr (never in `--json` mode). */
+  info(message: string): void {
+    if (!this.jsonEnabled()) process.stderr.write(`${redact(message)}\n`);
+  }
+
+  /** A warning on stderr (never in `--json` mode; return it in your result if scripts need it). */
+  warning(message: string): void {
+    if (!this.jsonEnabled()) process.stderr.write(`Warning: ${redact(message)}\n`);
+  }
+
+  /** Data for humans on stdout (suppressed in `--json` mode, where the result object is printed). */
+  protected out(text: string): void {
+    if (!this.jsonEnabled()) process.stdout.write(`${redact(text)}\n`);
+  }
+
+  /** The progress display of this command (spinner on a TTY, plain lines when piped, silent in JSON). */
+  get progress(): Progress {
+    this.progressInstance ??= createProgress({ enabled: !this.jsonEnabled() });
+    return this.progressInstance;
+  }
+
+  protected override toSuccessJson(result: unknown): unknown {
+    return redactValue(result);
+  }
+
+  override logJson(json: unknown): void {
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  }
+
+  override async catch(err: Error & { oclif?: { exit?: number }; exitCode?: number }): Promise<unknown> {
+    this.progressInstance?.stop();
+    const exit = isKaggError(err)
+      ? err.exitCode
+      : (err.oclif?.exit ?? (typeof err.exitCode === 'number' ? err.exitCode : 1));
+    if (exit === 0) return undefined; // oclif's `this.exit(0)`
+    process.exitCode = exit;
+    const code = isKaggError(err) ? err.code : exit === 2 ? 'USAGE' : 'FAILED';
+    const action = isKaggError(err) ? err.action : undefined;
+    const message = redact(messageOf(err));
+    if (this.jsonEnabled()) {
+      const details = isKaggError(err) && err.details ? { details: redactValue(err.details) } : {};
+      this.logJson({ error: { code, message, ...(action ? { action } : {}), ...details } });
+    } else {
+      process.stderr.write(`Error: ${message}\n`);
+      if (action) process.stderr.write(`  → ${redact(action)}\n`);
+      if (process.env.KAGG_DEBUG && err.stack) process.stderr.write(`${redact(err.stack)}\n`);
+    }
+    return undefined;
+  }
+
+  abstract override run(): Promise<T>;
+}

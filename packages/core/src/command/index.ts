@@ -1,0 +1,2 @@
+export { KaggCommand } from './base.js';
+export { createProgress, type Progress } from './progress.js';

@@ -1,0 +1,3 @@
+export { type KaggPaths, kaggHome, kaggPaths } from './home.js';
+export { redact, redactValue, registerSecret } from './redact.js';
+export { loadSettings, type Settings, settingsSchema } from './settings.js';

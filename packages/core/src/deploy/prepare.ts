@@ -1,0 +1,143 @@
+/**
+ * From an input to a FunctionBundle: resolve → read → transforms (`kagg:transform` hooks, e.g. the
+ * preprocessor's secret scan and import analysis) → convert → bundle, merging requirements with a
+ * requirements.txt next to the notebook.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { BundleFile } from '@kagg/plugin-api';
+import {
+  type FunctionBundle,
+  hooks,
+  type SecretFinding,
+  type TransformInput,
+  type TransformResult,
+} from '@kagg/plugin-api';
+import type { Config } from '@oclif/core';
+import { createBundle } from '../bundle/bundle.js';
+import { parseRequirementsText } from '../bundle/requirements.js';
+import { KaggError, messageOf, usageError } from '../errors/index.js';
+import { type ResolvedNotebook, type ResolveOptions, resolveNotebookInput } from '../input/resolve.js';
+import { convertNotebook, readNotebook } from '../notebook/index.js';
+
+export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export interface PrepareOptions {
+  input: string;
+  name?: string;
+  /** Deploy even when the secret scan found credentials. */
+  allowSecrets?: boolean;
+  /** Files or folders to bundle beside the notebook (`--include`). */
+  include?: string[];
+  resolve?: ResolveOptions;
+  /** For a Kaggle kernel: bundle its latest run's output files (under kaggle/working/). */
+  withOutputs?: boolean;
+}
+
+export interface PreparedBundle {
+  bundle: FunctionBundle;
+  notebook: ResolvedNotebook;
+  /** Transforms that ran ("preprocess"); empty means no secret scan ran. */
+  transforms: string[];
+  findings: SecretFinding[];
+  warnings: string[];
+}
+
+async function runTransforms(config: Pick<Config, 'runHook'>, input: TransformInput) {
+  const result = await config.runHook(hooks.transform as never, input as never);
+  if (result.failures.length > 0) {
+    const f = result.failures[0]!;
+    throw new KaggError(`the ${f.plugin.name} transform failed on ${input.source}: ${messageOf(f.error)}`, {
+      code: 'TRANSFORM_FAILED',
+    });
+  }
+  return result.successes.map((s) => s.result as TransformResult).filter((r) => r && typeof r.id === 'string');
+}
+
+async function includeFiles(paths: string[]): Promise<BundleFile[]> {
+  const { readdir, stat } = await import('node:fs/promises');
+  const out: BundleFile[] = [];
+  const walk = async (abs: string, rel: string) => {
+    const info = await stat(abs).catch(() => undefined);
+    if (!info) throw usageError(`--include ${abs}: no such file or folder`);
+    if (info.isDirectory()) {
+      for (const child of (await readdir(abs)).sort()) await walk(path.join(abs, child), `${rel}/${child}`);
+    } else {
+      out.push({ path: rel, data: new Uint8Array(await readFile(abs)), mode: info.mode & 0o111 ? 0o755 : 0o644 });
+    }
+  };
+  for (const p of paths) await walk(path.resolve(p), path.basename(path.resolve(p)));
+  return out;
+}
+
+/** The latest run's outputs of a Kaggle kernel, as bundle files under kaggle/working/. */
+async function outputsOf(notebook: ResolvedNotebook): Promise<BundleFile[]> {
+  if (notebook.kind !== 'kaggle' || !notebook.outputs) {
+    throw usageError(`--with-outputs needs a Kaggle kernel as input; ${notebook.source} is a ${notebook.kind}`);
+  }
+  const files = await notebook.outputs();
+  return files.map((f) => ({ ...f, path: `kaggle/working/${f.path}` }));
+}
+
+export async function prepareBundle(config: Pick<Config, 'runHook'>, options: PrepareOptions): Promise<PreparedBundle> {
+  const notebook = await resolveNotebookInput(options.input, options.resolve);
+  const name = options.name ?? notebook.suggestedName;
+  if (!NAME_PATTERN.test(name)) {
+    throw usageError(`invalid endpoint name "${name}": use lower-case letters, digits and dashes (at most 63)`, {
+      code: 'NAME_INVALID',
+    });
+  }
+  const model = readNotebook(notebook.text, notebook.source);
+  const transforms = await runTransforms(config, {
+    notebook: model.document,
+    source: notebook.source,
+    ...(notebook.directory ? { directory: notebook.directory } : {}),
+  });
+  const findings = transforms.flatMap((t) => t.findings ?? []);
+  const warnings = transforms.flatMap((t) => t.warnings ?? []);
+  if (findings.length > 0 && !options.allowSecrets) {
+    const lines = findings.map((f) => `  cell ${f.cell} ${f.location} line ${f.line}: ${f.rule} ${f.preview}`);
+    throw new KaggError(
+      `${notebook.source} contains ${findings.length} likely secret(s); refusing to deploy:\n${lines.join('\n')}`,
+      {
+        code: 'SECRETS_FOUND',
+        action:
+          'remove them (read them from environment variables, pass values with --env), or deploy anyway with --allow-secrets',
+        details: { findings },
+      },
+    );
+  }
+  let finalModel = model;
+  const rewritten = transforms.findLast((t) => t.notebook)?.notebook;
+  if (rewritten) finalModel = readNotebook(JSON.stringify(rewritten), notebook.source);
+  const conversion = convertNotebook(finalModel);
+  let fileRequirements: string[] = [];
+  if (notebook.directory) {
+    const reqFile = path.join(notebook.directory, 'requirements.txt');
+    const text = await readFile(reqFile, 'utf8').catch(() => undefined);
+    if (text !== undefined) {
+      const parsed = parseRequirementsText(text);
+      fileRequirements = parsed.lines;
+      for (const ignored of parsed.ignored)
+        warnings.push(`${reqFile}: ignored "${ignored}" (only requirement lines are bundled)`);
+    }
+  }
+  const extra = [
+    ...(options.withOutputs ? await outputsOf(notebook) : []),
+    ...(options.include ? await includeFiles(options.include) : []),
+  ];
+  const bundle = await createBundle({
+    name,
+    source: notebook.source,
+    conversion,
+    requirements: [...transforms.flatMap((t) => t.requirements ?? []), ...fileRequirements],
+    extraFiles: extra,
+  });
+  return {
+    bundle,
+    notebook,
+    transforms: transforms.map((t) => t.id),
+    findings,
+    warnings: [...warnings, ...bundle.warnings],
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * What kagg does with a registered endpoint: describe it, destroy it, read its logs, call it. Each
+ * finds the endpoint's target among the installed plugins.
+ */
+
+import type { DeploymentStatus, DeployTarget } from '@kagg/plugin-api';
+import type { Config } from '@oclif/core';
+import { type ContextDeps, operationContext } from '../deploy/context.js';
+import { KaggError } from '../errors/index.js';
+import type { EndpointRegistry } from '../registry/registry.js';
+import type { EndpointEntry } from '../registry/types.js';
+import { discoverTargets, requireTarget } from '../targets/discover.js';
+
+export interface EndpointDeps extends ContextDeps {
+  config: Pick<Config, 'runHook'>;
+  registry: EndpointRegistry;
+}
+
+async function targetOf(deps: EndpointDeps, entry: EndpointEntry): Promise<DeployTarget> {
+  if (entry.legacy) {
+    throw new KaggError(
+      `"${entry.name}" was imported from kagg.py's registry; kagg did not deploy it and cannot manage it`,
+      {
+        code: 'ENDPOINT_IMPORTED',
+        action: `redeploy it with \`kagg deploy NOTEBOOK --name ${entry.name}\`, or forget it with \`kagg endpoints remove ${entry.name}\``,
+      },
+    );
+  }
+  return requireTarget(await discoverTargets(deps.config), entry.target);
+}
+
+export async function describeEndpoint(
+  deps: EndpointDeps,
+  name: string,
+): Promise<{ endpoint: EndpointEntry; status: DeploymentStatus }> {
+  const endpoint = await deps.registry.require(name);
+  if (endpoint.legacy) return { endpoint, status: { state: 'ready', detail: 'imported; status unknown' } };
+  const target = await targetOf(deps, endpoint);
+  return { endpoint, status: await target.describe(endpoint, await operationContext(target.id, deps)) };
+}
+
+export async function destroyEndpoint(
+  deps: EndpointDeps,
+  name: string,
+  options: { keepRegistry?: boolean } = {},
+): Promise<EndpointEntry> {
+  const endpoint = await deps.registry.require(name);
+  const target = await targetOf(deps, endpoint);
+  await target.destroy(endpoint, await operationContext(target.id, deps));
+  if (!options.keepRegistry) await deps.registry.remove(name);
+  return endpoint;
+}
+
+export async function endpointLogs(deps: EndpointDeps, name: string): Promise<string> {
+  const endpoint = await deps.registry.require(name);
+  const target = await targetOf(deps, endpoint);
+  if (!target.logs) {
+    throw new KaggError(`the ${target.id} target does not provide logs`, { code: 'LOGS_UNSUPPORTED' });
+  }
+  return target.logs(endpoint, await operationContext(target.id, deps));
+}
+
+export interface InvokeRequest {
+  /** A registry name or a URL. */
+  endpoint: string;
+  method: string;
+  body?: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+}
+
+export interface InvokeResult {
+  url: string;
+  status: number;
+  headers: Record<string, string>;
+  /** The response body, parsed when it is JSON. */
+  body: unknown;
+}
+
+export async function invokeEndpoint(deps: EndpointDeps, request: InvokeRequest): Promise<InvokeResult> {
+  let url: string;
+  let headers: Record<string, string> = { ...request.headers };
+  let sign:
+    | ((r: {
+        method: string;
+        url: string;
+        headers: Record<string, string>;
+        body: string;
+      }) => Promise<Record<string, string>>)
+    | undefined;
+  if (/^https?:\/\//i.test(request.endpoint)) {
+    url = request.endpoint;
+  } else {
+    const entry = await deps.registry.require(request.endpoint);
+    if (entry.legacy) {
+      url = entry.url;
+    } else {
+      const invocation = await (await targetOf(deps, entry)).invocation(entry);
+      url = invocation.url;
+      headers = { ...invocation.headers, ...headers };
+      sign = invocation.sign;
+    }
+  }
+  const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : (request.body ?? '{}');
+  if (body !== undefined) headers['content-type'] ??= 'application/json';
+  if (sign) Object.assign(headers, await sign({ method: request.method, url, headers, body: body ?? '' }));
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: request.method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+      signal: AbortSignal.any([AbortSignal.timeout(request.timeoutMs), deps.signal ?? new AbortController().signal]),
+    });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    throw new KaggError(`could not reach ${url}: ${cause ?? (error as Error).message}`, {
+      code: 'INVOKE_UNREACHABLE',
+      action: /^https?:\/\//i.test(request.endpoint)
+        ? undefined
+        : `check it with \`kagg endpoints show ${request.endpoint}\``,
+    });
+  }
+  const text = await response.text();
+  let parsed: unknown = text;
+  if ((response.headers.get('content-type') ?? '').includes('json')) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // keep the text
+    }
+  }
+  const kept: Record<string, string> = {};
+  response.headers.forEach((value, key) => {
+    if (key.startsWith('x-kagg-') || key === 'content-type') kept[key] = value;
+  });
+  return { url, status: response.status, headers: kept, body: parsed };
+}

@@ -1,0 +1,71 @@
+/**
+ * A cross-process lock on a file, for read-modify-write of files kagg owns. The lock is a sibling
+ * `<file>.lock` created with O_EXCL holding the owner's pid; a lock whose owner is dead (or older
+ * than `staleMs`) is taken over. Waiting is bounded: past `timeoutMs` the caller gets a clear error.
+ */
+import { open, readFile, rm, stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KaggError } from '../errors/index.js';
+
+export interface LockOptions {
+  timeoutMs?: number;
+  staleMs?: number;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function isStale(lockFile: string, staleMs: number): Promise<boolean> {
+  try {
+    const [text, info] = await Promise.all([readFile(lockFile, 'utf8'), stat(lockFile)]);
+    const pid = Number.parseInt(text, 10);
+    if (Number.isInteger(pid) && pid > 0 && !alive(pid)) return true;
+    return Date.now() - info.mtimeMs > staleMs;
+  } catch {
+    return false; // vanished or half-written: just retry
+  }
+}
+
+export async function withFileLock<T>(file: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+  const lockFile = `${file}.lock`;
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const staleMs = options.staleMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
+  let delay = 5;
+  for (;;) {
+    try {
+      const handle = await open(lockFile, 'wx', 0o600);
+      try {
+        await handle.writeFile(String(process.pid));
+      } finally {
+        await handle.close();
+      }
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (await isStale(lockFile, staleMs)) {
+        await rm(lockFile, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new KaggError(`timed out waiting for the lock on ${file}`, {
+          code: 'LOCK_TIMEOUT',
+          action: `another kagg process holds ${lockFile}; if none is running, delete that file`,
+        });
+      }
+      await sleep(delay + Math.random() * delay);
+      delay = Math.min(delay * 2, 100);
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(lockFile, { force: true });
+  }
+}

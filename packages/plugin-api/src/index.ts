@@ -1,0 +1,247 @@
+/**
+ * @kagg/plugin-api — the whole contract a kagg plugin author needs.
+ *
+ * A plugin contributes deploy targets by registering an oclif hook named `kagg:targets` whose
+ * function returns `DeployTarget[]`, and may transform notebooks before packaging through the
+ * `kagg:transform` hook. Types and tiny helpers only: no runtime dependency, so every plugin can
+ * carry its own copy without conflict. kagg checks targets by shape, never with `instanceof`.
+ *
+ * docs/plugins.md walks through writing a target in one page.
+ */
+
+/** The contract version this package describes. kagg refuses targets built for another one. */
+export const apiVersion = 1 as const;
+/** Contract versions the running kagg accepts. */
+export const supportedApiVersions: readonly number[] = [1];
+
+/** Names of the oclif hooks kagg runs. */
+export const hooks = {
+  /** Gathers deploy targets: `(options: TargetsHookOptions) => Promise<DeployTarget[]>`. */
+  targets: 'kagg:targets',
+  /** Lets plugins inspect or rewrite a notebook before it is bundled. */
+  transform: 'kagg:transform',
+} as const;
+
+/** A JSON Schema object (draft 2020-12 subset that ajv understands). */
+export type JsonSchema = Record<string, unknown>;
+
+/** One file inside a bundle or an artifact. `path` is relative, POSIX-separated, never `..`. */
+export interface BundleFile {
+  path: string;
+  data: Uint8Array;
+  /** Unix mode bits; defaults to 0o644. */
+  mode?: number;
+}
+
+/** A parameter of a notebook's `parameters` cell, as the runtime will accept it. */
+export interface NotebookParameter {
+  name: string;
+  /** Python type name of the default value: int, float, str, bool, list, dict, NoneType. */
+  type: string;
+  /** The default as Python source text. */
+  default: string;
+}
+
+/**
+ * What every target packages: the converted notebook plus the shared Python runtime.
+ * Built by kagg's core from the notebook; targets add their adapter and layout in `package()`.
+ */
+export interface FunctionBundle {
+  /** Endpoint name: lower-case letters, digits and dashes. */
+  name: string;
+  /** Where the notebook came from, for messages and the registry. */
+  source: string;
+  /** How requests reach the notebook: its `process_request(payload)`, or its `parameters` cell. */
+  entry: 'process_request' | 'parameters';
+  parameters: NotebookParameter[];
+  /**
+   * The function's files: `notebook.py` (the converted notebook), `kagg_runtime.py` (the shared
+   * runtime, standard library only), and any bundled files (`%%writefile`, `--include`, outputs).
+   */
+  files: BundleFile[];
+  /** pip requirement lines, sorted and de-duplicated. */
+  requirements: string[];
+  /** sha256 (hex) over files and requirements: the same notebook always gives the same hash. */
+  hash: string;
+  /** Conversion notes worth showing the user (dropped magics, shell lines turned into calls). */
+  warnings: string[];
+}
+
+/** A target's deployable form of a bundle: its provider layout and the zip of it. */
+export interface Artifact {
+  target: string;
+  bundle: FunctionBundle;
+  /** Provider layout: the bundle's files plus adapter and settings files. */
+  files: BundleFile[];
+  /** Deterministic zip of `files` (use `zip` from the context helpers or your own). */
+  zip: Uint8Array;
+  /** Provider-specific facts worth keeping (handler name, runtime...). Never secrets. */
+  metadata: Record<string, unknown>;
+}
+
+/** How an endpoint is reached by callers. */
+export type AuthMode = 'public' | 'private';
+
+/** The outcome of a deploy, recorded in kagg's endpoint registry. Never holds a secret. */
+export interface Deployment {
+  target: string;
+  name: string;
+  url: string;
+  auth: AuthMode;
+  bundleHash: string;
+  region?: string;
+  /** Provider identifiers (function ARN, resource ids, process ids, ports). */
+  providerIds: Record<string, string | number>;
+}
+
+/** What a caller needs to reach a deployment. */
+export interface Invocation {
+  url: string;
+  /** Extra headers (a function key...). Redacted in every output kagg prints. */
+  headers: Record<string, string>;
+  /** For private endpoints that need request signing (AWS SigV4): returns headers to add. */
+  sign?: (request: InvocationRequest) => Promise<Record<string, string>>;
+}
+
+export interface InvocationRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface DeploymentStatus {
+  state: 'ready' | 'pending' | 'failed' | 'missing' | 'stopped';
+  detail?: string;
+}
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  debug(message: string): void;
+}
+
+/** Given to every target operation. */
+export interface OperationContext {
+  /** A folder this target may keep state in (under KAGG_HOME/targets/<id>). */
+  stateDir: string;
+  /** Folder for logs (under KAGG_HOME/logs). */
+  logDir: string;
+  /** Report a stage of long work ("creating role", "waiting for Active"). */
+  progress(stage: string, detail?: string): void;
+  log: Logger;
+  /** Aborted on Ctrl-C or timeout: stop promptly and leave nothing half-made that deploy cannot redo. */
+  signal: AbortSignal;
+}
+
+export interface DeployContext<O = Record<string, unknown>> extends OperationContext {
+  name: string;
+  /** Settings validated against `optionsSchema` (flags > --set > config file). */
+  options: O;
+  /** The registry entry of a previous deploy under the same name and target, if any. */
+  previous?: Deployment;
+  /** Environment variables for the function (`--env KEY=VALUE`). */
+  env: Record<string, string>;
+}
+
+/** A place kagg can deploy a notebook to. */
+export interface DeployTarget<O = Record<string, unknown>> {
+  apiVersion: number;
+  /** Short id used by `--target <id>` and in the registry: lower-case, digits, dashes. */
+  id: string;
+  title: string;
+  /** JSON Schema of this target's settings (region, memory, timeout, public...). */
+  optionsSchema: JsonSchema;
+  /** Pure: lays out the provider files and zips them. No network. */
+  package(bundle: FunctionBundle, options: O): Promise<Artifact>;
+  /** Creates or updates, idempotent; waits until the endpoint answers. */
+  deploy(artifact: Artifact, ctx: DeployContext<O>): Promise<Deployment>;
+  destroy(deployment: Deployment, ctx: OperationContext): Promise<void>;
+  describe(deployment: Deployment, ctx: OperationContext): Promise<DeploymentStatus>;
+  invocation(deployment: Deployment): Promise<Invocation>;
+  /** Optional: recent log text of a deployment, for `kagg logs`. */
+  logs?(deployment: Deployment, ctx: OperationContext): Promise<string>;
+  /** Optional: checks for `kagg doctor` (credentials found, tools present). Never prints secrets. */
+  doctor?(): Promise<DoctorCheck[]>;
+}
+
+export interface DoctorCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** Options kagg passes to `kagg:targets` hooks (none yet; reserved). */
+export type TargetsHookOptions = Record<string, never>;
+
+/** A notebook as nbformat 4 JSON. */
+export interface NotebookDocument {
+  nbformat: number;
+  nbformat_minor: number;
+  metadata: Record<string, unknown>;
+  cells: Array<Record<string, unknown>>;
+}
+
+export interface TransformInput {
+  notebook: NotebookDocument;
+  /** The notebook's path or URL, for messages. */
+  source: string;
+  /** The local folder holding the notebook, when there is one (local modules, requirements.txt). */
+  directory?: string;
+}
+
+/** A credential found in a notebook. `preview` is redacted: never the whole secret. */
+export interface SecretFinding {
+  rule: string;
+  description: string;
+  cell: number;
+  location: 'code' | 'output' | 'metadata';
+  line: number;
+  preview: string;
+}
+
+export interface TransformResult {
+  /** Name of the transform, for messages ("preprocess"). */
+  id: string;
+  /** A rewritten notebook, if this transform changes it. */
+  notebook?: NotebookDocument;
+  /** pip requirement lines derived from the notebook. */
+  requirements?: string[];
+  /** Secrets found: kagg refuses to deploy unless --allow-secrets. */
+  findings?: SecretFinding[];
+  warnings?: string[];
+}
+
+/** What a valid target object looks like; returns the reasons it is not one (empty when it is). */
+export function targetShapeProblems(value: unknown): string[] {
+  if (typeof value !== 'object' || value === null) return ['is not an object'];
+  const t = value as Record<string, unknown>;
+  const problems: string[] = [];
+  if (typeof t.id !== 'string' || !/^[a-z][a-z0-9-]{0,39}$/.test(t.id)) {
+    problems.push('id must be a lower-case name (letters, digits, dashes)');
+  }
+  if (typeof t.title !== 'string' || t.title === '') problems.push('title must be a non-empty string');
+  if (typeof t.apiVersion !== 'number') problems.push('apiVersion must be a number');
+  if (typeof t.optionsSchema !== 'object' || t.optionsSchema === null) {
+    problems.push('optionsSchema must be a JSON Schema object');
+  }
+  for (const method of ['package', 'deploy', 'destroy', 'describe', 'invocation'] as const) {
+    if (typeof t[method] !== 'function') problems.push(`${method} must be a function`);
+  }
+  return problems;
+}
+
+/**
+ * Declares a deploy target. Fills in `apiVersion` and checks the shape at once, so a mistake is
+ * reported where it was made rather than when kagg gathers targets.
+ */
+export function defineDeployTarget<O = Record<string, unknown>>(
+  target: Omit<DeployTarget<O>, 'apiVersion'> & { apiVersion?: number },
+): DeployTarget<O> {
+  const full = { ...target, apiVersion: target.apiVersion ?? apiVersion } as DeployTarget<O>;
+  const problems = targetShapeProblems(full);
+  if (problems.length > 0) {
+    throw new TypeError(`invalid deploy target ${String(target.id)}: ${problems.join('; ')}`);
+  }
+  return full;
+}

@@ -1,0 +1,2 @@
+export { type LocalOptions, localOptionsSchema } from './options.js';
+export { localTarget } from './target.js';

@@ -1,0 +1,46 @@
+/**
+ * The local server process: started detached so it outlives the CLI, identified by pid and checked
+ * by its command line before kagg ever signals it (a pid can be reused by another program).
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export function commandLineOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    try {
+      return execFileSync('ps', ['-p', String(pid), '-o', 'command='], { encoding: 'utf8' }).trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** True when `pid` is alive and is the kagg local server serving `dir`. */
+export function isOurServer(pid: number, dir: string): boolean {
+  const cmd = commandLineOf(pid);
+  return Boolean(cmd?.includes('kagg_local.py') && cmd.includes(dir));
+}
+
+/** SIGTERM, then SIGKILL after `graceMs` if it is still there. Only for a pid that `isOurServer`. */
+export async function stopServer(pid: number, dir: string, graceMs = 3000): Promise<boolean> {
+  if (!isOurServer(pid, dir)) return false;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return false;
+  }
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (!isOurServer(pid, dir)) return true;
+    await sleep(50);
+  }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+  return true;
+}

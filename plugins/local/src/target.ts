@@ -1,0 +1,278 @@
+/**
+ * The local target: the notebook served by a background `python3` HTTP server on 127.0.0.1. It
+ * outlives the CLI, logs under KAGG_HOME/logs, and is replaced (new process, old one stopped only
+ * once the new one answers) when the notebook changes.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { zipFiles } from '@kagg/core/bundle';
+import { KaggError } from '@kagg/core/errors';
+import { readRuntimeFile } from '@kagg/core/runtime';
+import {
+  type Artifact,
+  type BundleFile,
+  type DeployContext,
+  type Deployment,
+  defineDeployTarget,
+  type FunctionBundle,
+  type OperationContext,
+} from '@kagg/plugin-api';
+import { type LocalOptions, localOptionsSchema } from './options.js';
+import { isOurServer, stopServer } from './process.js';
+
+const SERVER = 'kagg_local.py';
+
+async function tail(file: string, lines = 20): Promise<string> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+function logFileOf(ctx: OperationContext, name: string): string {
+  return path.join(ctx.logDir, `local-${name}.log`);
+}
+
+async function health(url: string): Promise<{ status: number; body: string } | undefined> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    return { status: res.status, body: await res.text() };
+  } catch {
+    return undefined;
+  }
+}
+
+async function waitUntilServing(
+  child: { pid: number; exited: () => number | null },
+  readyFile: string,
+  logFile: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let port: number | undefined;
+  while (Date.now() < deadline) {
+    signal.throwIfAborted();
+    const code = child.exited();
+    if (code !== null) {
+      throw new KaggError(`the local server exited (code ${code}) before answering:\n${await tail(logFile)}`, {
+        code: 'LOCAL_START_FAILED',
+        action: `full log: ${logFile}`,
+      });
+    }
+    if (port === undefined) {
+      const ready = await readFile(readyFile, 'utf8').catch(() => undefined);
+      if (ready) port = (JSON.parse(ready) as { port: number }).port;
+    }
+    if (port !== undefined) {
+      const answer = await health(`http://127.0.0.1:${port}/`);
+      if (answer?.status === 200) return port;
+      if (answer && answer.status >= 500) {
+        let message = answer.body;
+        try {
+          message = (JSON.parse(answer.body) as { error?: string }).error ?? answer.body;
+        } catch {
+          // not JSON
+        }
+        throw new KaggError(`the notebook failed at start-up: ${message}`, {
+          code: 'LOCAL_NOTEBOOK_FAILED',
+          action: `log: ${logFile}`,
+        });
+      }
+    }
+    await sleep(50);
+  }
+  throw new KaggError(`the local server did not answer within ${timeoutMs / 1000} s`, {
+    code: 'LOCAL_START_TIMEOUT',
+    action: `raise it with --set startTimeout=SECONDS; log: ${logFile}`,
+  });
+}
+
+async function installRequirements(python: string, dir: string, requirements: string[], logFile: string) {
+  const log = openSync(logFile, 'a');
+  try {
+    const child = spawn(
+      python,
+      ['-m', 'pip', 'install', '--quiet', '--target', path.join(dir, '.deps'), ...requirements],
+      {
+        stdio: ['ignore', log, log],
+      },
+    );
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    if (code !== 0) {
+      throw new KaggError(
+        `pip could not install the requirements (${requirements.join(', ')}):\n${await tail(logFile)}`,
+        {
+          code: 'LOCAL_PIP_FAILED',
+        },
+      );
+    }
+  } finally {
+    closeSync(log);
+  }
+}
+
+export const localTarget = defineDeployTarget<LocalOptions>({
+  id: 'local',
+  title: 'This machine (python3 on 127.0.0.1)',
+  optionsSchema: localOptionsSchema,
+
+  async package(bundle: FunctionBundle): Promise<Artifact> {
+    const files: BundleFile[] = [
+      ...bundle.files,
+      { path: SERVER, data: await readRuntimeFile('adapters/local_server.py') },
+      { path: 'requirements.txt', data: new TextEncoder().encode(bundle.requirements.map((r) => `${r}\n`).join('')) },
+    ];
+    return { target: 'local', bundle, files, zip: zipFiles(files), metadata: { server: SERVER } };
+  },
+
+  async deploy(artifact: Artifact, ctx: DeployContext<LocalOptions>): Promise<Deployment> {
+    const { bundle } = artifact;
+    const options = ctx.options;
+    const python = options.python ?? 'python3';
+    const dir = path.join(ctx.stateDir, bundle.name, bundle.hash.slice(0, 16));
+    const logFile = logFileOf(ctx, bundle.name);
+    const previous = ctx.previous;
+    const prevPid = Number(previous?.providerIds.pid);
+    const prevDir = String(previous?.providerIds.dir ?? '');
+    if (previous && prevDir === dir && isOurServer(prevPid, prevDir)) {
+      // Same code, but the last deploy was forced or its health check failed: restart it.
+      ctx.progress('stopping the previous server');
+      await stopServer(prevPid, prevDir);
+    }
+    ctx.progress('writing files', dir);
+    await rm(dir, { recursive: true, force: true });
+    for (const file of artifact.files) {
+      const to = path.join(dir, file.path);
+      await mkdir(path.dirname(to), { recursive: true });
+      await writeFile(to, file.data, { mode: file.mode ?? 0o644 });
+    }
+    if (bundle.requirements.length > 0) {
+      if (options.installRequirements) {
+        ctx.progress('installing requirements', bundle.requirements.join(' '));
+        await installRequirements(python, dir, bundle.requirements, logFile);
+      } else {
+        ctx.log.warn(
+          `the local target uses this machine's ${python} packages; not installed: ${bundle.requirements.join(', ')} (--set installRequirements=true installs them into the endpoint's folder)`,
+        );
+      }
+    }
+    ctx.progress('starting python3');
+    const readyFile = path.join(dir, '.ready.json');
+    await mkdir(ctx.logDir, { recursive: true });
+    const log = openSync(logFile, 'a');
+    let exitCode: number | null = null;
+    const child = spawn(
+      python,
+      [
+        path.join(dir, SERVER),
+        '--dir',
+        dir,
+        '--host',
+        '127.0.0.1',
+        '--port',
+        String(options.port ?? 0),
+        '--ready-file',
+        readyFile,
+      ],
+      {
+        cwd: dir,
+        detached: true,
+        stdio: ['ignore', log, log],
+        env: {
+          ...process.env,
+          ...ctx.env,
+          PYTHONUNBUFFERED: '1',
+          PYTHONDONTWRITEBYTECODE: '1',
+          PYTHONPATH: [path.join(dir, '.deps'), process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
+          ...(options.debug ? { KAGG_DEBUG: '1' } : {}),
+        },
+      },
+    );
+    closeSync(log);
+    child.on('exit', (code, sig) => {
+      exitCode = code ?? (sig ? 128 : 1);
+    });
+    const spawnError = new Promise<never>((_, reject) =>
+      child.on('error', (e) =>
+        reject(
+          new KaggError(`could not start ${python}: ${e.message}`, {
+            code: 'LOCAL_NO_PYTHON',
+            action: 'install python3 or set --set python=/path/to/python3',
+          }),
+        ),
+      ),
+    );
+    child.unref();
+    let port: number;
+    try {
+      ctx.progress('waiting for the notebook to answer');
+      port = await Promise.race([
+        waitUntilServing(
+          { pid: child.pid ?? -1, exited: () => exitCode },
+          readyFile,
+          logFile,
+          (options.startTimeout ?? 120) * 1000,
+          ctx.signal,
+        ),
+        spawnError,
+      ]);
+    } catch (error) {
+      if (child.pid && exitCode === null) await stopServer(child.pid, dir, 1000);
+      throw error;
+    }
+    if (previous && Number.isInteger(prevPid) && prevPid !== child.pid && prevDir !== dir) {
+      ctx.progress('stopping the previous version');
+      await stopServer(prevPid, prevDir);
+      if (prevDir.startsWith(ctx.stateDir)) await rm(prevDir, { recursive: true, force: true });
+    }
+    return {
+      target: 'local',
+      name: bundle.name,
+      url: `http://127.0.0.1:${port}/`,
+      auth: 'public',
+      bundleHash: bundle.hash,
+      providerIds: { pid: child.pid ?? -1, port, dir, log: logFile },
+    };
+  },
+
+  async destroy(deployment: Deployment, ctx: OperationContext): Promise<void> {
+    const dir = String(deployment.providerIds.dir ?? '');
+    ctx.progress('stopping the server');
+    await stopServer(Number(deployment.providerIds.pid), dir);
+    const folder = path.join(ctx.stateDir, deployment.name);
+    await rm(folder, { recursive: true, force: true });
+  },
+
+  async describe(deployment: Deployment) {
+    const pid = Number(deployment.providerIds.pid);
+    const dir = String(deployment.providerIds.dir ?? '');
+    if (!isOurServer(pid, dir)) return { state: 'stopped' as const, detail: `process ${pid} is not running` };
+    const answer = await health(deployment.url);
+    if (answer?.status === 200) return { state: 'ready' as const, detail: `pid ${pid}` };
+    return { state: 'failed' as const, detail: answer ? `health check answered ${answer.status}` : 'no answer' };
+  },
+
+  async invocation(deployment: Deployment) {
+    return { url: deployment.url, headers: {} };
+  },
+
+  async logs(deployment: Deployment, ctx: OperationContext): Promise<string> {
+    return tail(String(deployment.providerIds.log ?? logFileOf(ctx, deployment.name)), 200);
+  },
+
+  async doctor() {
+    const { execFile } = await import('node:child_process');
+    const version = await new Promise<string | undefined>((resolve) =>
+      execFile('python3', ['--version'], (err, stdout) => resolve(err ? undefined : stdout.trim())),
+    );
+    return [
+      {
+        name: 'python3',
+        ok: version !== undefined,
+        detail: version ?? 'python3 not found on PATH (the local target needs it)',
+      },
+    ];
+  },
+});

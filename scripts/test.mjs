@@ -1,0 +1,53 @@
+// `npm test`: build (tsc -b, assets, manifests), fail when the committed oclif.manifest.json is stale,
+// lint and format-check, type-check the tests, then run every test with node's built-in runner.
+// Each test file starts the fake servers it needs on 127.0.0.1 and stops them itself.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const node = process.execPath;
+const step = (title) => process.stderr.write(`\n== ${title}\n`);
+const run = (args, opts = {}) => execFileSync(node, args, { cwd: root, stdio: 'inherit', ...opts });
+
+const manifestPath = path.join(root, 'oclif.manifest.json');
+const committed = existsSync(manifestPath) ? readFileSync(manifestPath, 'utf8') : '';
+
+step('build');
+run([path.join(root, 'scripts/build.mjs')]);
+
+step('oclif manifest drift');
+if (readFileSync(manifestPath, 'utf8') !== committed) {
+  process.stderr.write('oclif.manifest.json differs from the committed one: the build regenerated it; commit it.\n');
+  process.exit(1);
+}
+process.stderr.write('oclif.manifest.json is current\n');
+
+step('lint and format (biome)');
+run([path.join(root, 'node_modules/@biomejs/biome/bin/biome'), 'check', '.']);
+
+step('type-check tests');
+run([path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.test.json']);
+
+function findTests(dir, out = []) {
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name === 'dist' || name === 'fixtures') continue;
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) findTests(p, out);
+    else if (name.endsWith('.test.ts')) out.push(path.relative(root, p));
+  }
+  return out;
+}
+const only = process.argv.slice(2);
+const files =
+  only.length > 0 ? only : ['packages', 'plugins', 'test'].flatMap((d) => findTests(path.join(root, d))).sort();
+
+step(`run ${files.length} test files`);
+const result = spawnSync(
+  node,
+  ['--test', '--test-reporter=spec', `--test-concurrency=${process.env.KAGG_TEST_CONCURRENCY ?? 3}`, ...files],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, KAGG_TEST: '1' } },
+);
+process.exit(result.status ?? 1);

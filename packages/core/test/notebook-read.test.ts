@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { isKaggError } from '@kagg/core/errors';
+import { deployableCells, notebookFromDocument, readNotebook, serializeNotebook } from '@kagg/core/notebook';
+
+const fixtures = new URL('./fixtures/notebooks/', import.meta.url);
+const fixture = (name: string): string => readFileSync(new URL(name, fixtures), 'utf8');
+
+function thrown(fn: () => unknown): { code: string; message: string; exitCode: number } {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(isKaggError(error), `expected a KaggError, got ${String(error)}`);
+    return error as { code: string; message: string; exitCode: number };
+  }
+  assert.fail('expected an error');
+}
+
+describe('readNotebook', () => {
+  it('normalises cells: joined source, tags, ids, outputs', () => {
+    const nb = readNotebook(fixture('pm-basic.ipynb'), 'pm-basic.ipynb');
+    assert.equal(nb.source, 'pm-basic.ipynb');
+    assert.equal(nb.document.nbformat, 4);
+    assert.deepEqual(
+      nb.cells.map((cell) => [cell.index, cell.type, cell.tags]),
+      [
+        [0, 'markdown', []],
+        [1, 'code', []],
+        [2, 'code', ['skip-deploy']],
+        [3, 'code', []],
+      ],
+    );
+    assert.equal(nb.cells[1]!.source, 'import json\n\nOFFSET = 0');
+    assert.equal(nb.cells[1]!.id, 'pm-basic-1');
+    assert.deepEqual(nb.cells[1]!.outputs, []);
+    assert.deepEqual(
+      deployableCells(nb).map((cell) => cell.index),
+      [1, 3],
+    );
+  });
+
+  it('accepts a string source, missing ids, metadata and outputs', () => {
+    const nb = readNotebook(
+      JSON.stringify({
+        nbformat: 4,
+        nbformat_minor: 2,
+        metadata: {},
+        cells: [
+          { cell_type: 'code', source: 'x = 1\ny = 2' },
+          { cell_type: 'raw', source: ['a\n', 'b'], metadata: { tags: ['t', 3] } },
+        ],
+      }),
+      'mem.ipynb',
+    );
+    assert.deepEqual(
+      nb.cells.map((cell) => [cell.id, cell.source, cell.tags]),
+      [
+        ['cell-0', 'x = 1\ny = 2', []],
+        ['cell-1', 'a\nb', ['t']],
+      ],
+    );
+  });
+
+  it('strips a byte-order mark', () => {
+    const nb = readNotebook(
+      `\uFEFF${JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] })}`,
+      'b',
+    );
+    assert.deepEqual(nb.cells, []);
+  });
+
+  it('reports broken JSON with the source and line:column', () => {
+    const error = thrown(() => readNotebook(fixture('invalid.ipynb'), 'invalid.ipynb'));
+    assert.equal(error.code, 'NOTEBOOK_INVALID_JSON');
+    assert.equal(error.exitCode, 1);
+    assert.match(error.message, /invalid\.ipynb/);
+    // The missing comma is noticed at the start of line 6 ("metadata"), column 4.
+    assert.match(error.message, /line 6:4/);
+  });
+
+  it('reports truncated JSON at its end', () => {
+    const error = thrown(() => readNotebook('{\n "cells": [', 'cut.ipynb'));
+    assert.equal(error.code, 'NOTEBOOK_INVALID_JSON');
+    assert.match(error.message, /cut\.ipynb.*line 2:12/);
+  });
+
+  it('refuses nbformat 3 with the version and how to upgrade', () => {
+    const error = thrown(() => readNotebook(fixture('nbformat3.ipynb'), 'old.ipynb'));
+    assert.equal(error.code, 'NOTEBOOK_UNSUPPORTED_FORMAT');
+    assert.match(error.message, /old\.ipynb/);
+    assert.match(error.message, /nbformat 3/);
+    assert.match(error.message, /jupyter nbconvert --to notebook --nbformat 4/);
+  });
+
+  const notNotebooks: Array<[string, unknown, RegExp]> = [
+    ['an array', [], /not a JSON object/],
+    ['no nbformat', { cells: [] }, /nbformat/],
+    ['no cells', { nbformat: 4, nbformat_minor: 0, metadata: {} }, /"cells"/],
+    ['cells not a list', { nbformat: 4, cells: {} }, /"cells"/],
+    ['a bad cell type', { nbformat: 4, cells: [{ cell_type: 'heading', source: '' }] }, /cell 0\.cell_type/],
+    ['a bad source', { nbformat: 4, cells: [{ cell_type: 'code', source: 3 }] }, /cell 0\.source/],
+    ['a bad tags list', { nbformat: 4, cells: [{ cell_type: 'code', source: '', metadata: { tags: 'x' } }] }, /tags/],
+    ['a cell that is not an object', { nbformat: 4, cells: ['x'] }, /cell 0 is not an object/],
+  ];
+  for (const [what, value, pattern] of notNotebooks) {
+    it(`refuses ${what} as NOTEBOOK_INVALID`, () => {
+      const error = thrown(() => readNotebook(JSON.stringify(value), 'x.ipynb'));
+      assert.equal(error.code, 'NOTEBOOK_INVALID');
+      assert.match(error.message, /x\.ipynb/);
+      assert.match(error.message, pattern);
+    });
+  }
+
+  it('round-trips a document through serializeNotebook and notebookFromDocument', () => {
+    const nb = readNotebook(fixture('params-basic.ipynb'), 'p.ipynb');
+    const again = notebookFromDocument(JSON.parse(serializeNotebook(nb.document)), 'p.ipynb');
+    assert.deepEqual(again.cells, nb.cells);
+    assert.ok(serializeNotebook(nb.document).endsWith('}\n'));
+  });
+});

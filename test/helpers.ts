@@ -1,0 +1,74 @@
+/** Helpers for end-to-end tests: run bin/run.js as a user would, each test in its own KAGG_HOME. */
+import { type SpawnOptions, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+export const BIN = path.join(ROOT, 'bin', 'run.js');
+export const FIXTURES = path.join(ROOT, 'packages', 'core', 'test', 'fixtures', 'notebooks');
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function tempDir(prefix = 'kagg-test-'): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function isolatedEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    KAGG_HOME: home,
+    HOME: home,
+    XDG_DATA_HOME: path.join(home, 'xdg-data'),
+    XDG_CONFIG_HOME: path.join(home, 'xdg-config'),
+    XDG_CACHE_HOME: path.join(home, 'xdg-cache'),
+    CI: '1',
+    ...extra,
+  };
+}
+
+/** Runs `kagg ...args`; never rejects: the exit code is part of the result. */
+export function kagg(args: string[], env: NodeJS.ProcessEnv, options: SpawnOptions = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr?.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/** `kagg ... --json`, parsed. */
+export async function kaggJson<T = Record<string, unknown>>(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult & { json: T }> {
+  const result = await kagg([...args, '--json'], env);
+  let json: T;
+  try {
+    json = JSON.parse(result.stdout) as T;
+  } catch {
+    throw new Error(`kagg ${args.join(' ')} --json printed no JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
+  }
+  return { ...result, json };
+}
+
+/** Destroys every endpoint of a KAGG_HOME (stops local servers), then deletes the folder. */
+export async function cleanup(home: string): Promise<void> {
+  const env = isolatedEnv(home);
+  const list = await kagg(['endpoints', 'list', '--json'], env);
+  try {
+    const { endpoints } = JSON.parse(list.stdout) as { endpoints: Array<{ name: string }> };
+    for (const e of endpoints) await kagg(['destroy', e.name], env);
+  } catch {
+    // a corrupt or missing registry: nothing to stop through it
+  }
+  rmSync(home, { recursive: true, force: true });
+}

@@ -50,6 +50,27 @@ export interface DeployResult {
   warnings: string[];
 }
 
+/** Targets are third-party code: what they hand back is checked before kagg relies on it. */
+function checkArtifact(target: DeployTarget, artifact: unknown): Artifact {
+  const a = artifact as Partial<Artifact> | undefined;
+  if (!a || !Array.isArray(a.files) || !(a.zip instanceof Uint8Array) || !a.bundle) {
+    throw new KaggError(`the ${target.id} target's package() returned no valid artifact (files, zip, bundle)`, {
+      code: 'TARGET_CONTRACT',
+    });
+  }
+  return a as Artifact;
+}
+
+function checkDeployment(target: DeployTarget, deployment: unknown): Deployment {
+  const d = deployment as Partial<Deployment> | undefined;
+  if (!d || typeof d.url !== 'string' || typeof d.name !== 'string' || (d.auth !== 'public' && d.auth !== 'private')) {
+    throw new KaggError(`the ${target.id} target's deploy() returned no valid deployment (name, url, auth)`, {
+      code: 'TARGET_CONTRACT',
+    });
+  }
+  return { ...d, target: target.id, providerIds: d.providerIds ?? {}, bundleHash: d.bundleHash ?? '' } as Deployment;
+}
+
 export function chooseTargetId(choice: Pick<TargetChoice, 'target'>, settings: Settings): string {
   return choice.target ?? settings.defaultTarget ?? 'local';
 }
@@ -79,7 +100,7 @@ export async function packageNotebook(
   deps.progress(`converting ${request.input}`);
   const prepared = await prepareBundle(deps.config, request);
   deps.progress(`packaging for ${target.id}`);
-  return { prepared, artifact: await target.package(prepared.bundle, options) };
+  return { prepared, artifact: checkArtifact(target, await target.package(prepared.bundle, options)) };
 }
 
 export async function deployNotebook(request: DeployRequest, deps: DeployDeps): Promise<DeployResult> {
@@ -114,14 +135,14 @@ export async function deployNotebook(request: DeployRequest, deps: DeployDeps): 
     if (status.state === 'ready') return result(previous, false);
   }
   deps.progress(`packaging for ${target.id}`);
-  const artifact = await target.package(bundle, options);
-  const deployment = await target.deploy(artifact, {
+  const artifact = checkArtifact(target, await target.package(bundle, options));
+  const deployment = checkDeployment(target, await target.deploy(artifact, {
     ...ctx,
     name: bundle.name,
     options,
     env: request.env,
     ...(previous ? { previous: previous as Deployment } : {}),
-  });
+  }));
   const entry: Omit<EndpointEntry, 'createdAt' | 'updatedAt'> = {
     name: deployment.name,
     target: deployment.target,

@@ -63,11 +63,11 @@ export async function discoverTargets(config: Pick<Config, 'runHook'>): Promise<
       }
       const existing = targets.get(target.id);
       if (existing) {
-        problems.push({
-          plugin,
-          message: `target id "${target.id}" is already provided by ${existing.plugin}; this one is ignored`,
-        });
-        continue;
+        // A first-party id always stays with its own plugin; otherwise the first plugin wins.
+        const ownerIsNew = FIRST_PARTY_TARGETS[target.id] === plugin;
+        const [kept, ignored] = ownerIsNew ? [plugin, existing.plugin] : [existing.plugin, plugin];
+        problems.push({ plugin: ignored, message: `target id "${target.id}" is already provided by ${kept}; this one is ignored` });
+        if (!ownerIsNew) continue;
       }
       targets.set(target.id, { target, plugin });
     }

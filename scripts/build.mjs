@@ -5,6 +5,7 @@ import { cpSync, existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeManifests } from './manifest.mjs';
+import { writeValidators } from './schemas.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const ASSET = /\.(py|json|txt)$/;
@@ -27,4 +28,5 @@ for (const group of ['packages', 'plugins']) {
     if (existsSync(src)) copyAssets(src, path.join(root, group, pkg, 'dist'));
   }
 }
+await writeValidators(root);
 await writeManifests(root);

@@ -6,7 +6,7 @@
 
 import type { TargetChoice } from '@kagg/core/deploy';
 import { usageError } from '@kagg/core/errors';
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 
 const shortcuts = ['local', 'aws', 'gcp', 'azure'] as const;
 

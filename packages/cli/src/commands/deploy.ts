@@ -1,6 +1,7 @@
 import { KaggCommand } from '@kagg/core/command';
 import { type DeployResult, deployNotebook } from '@kagg/core/deploy';
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { envFrom, targetChoiceFrom, targetFlags } from '../flags.js';
 import { operationDeps, services } from '../services.js';
 

@@ -1,6 +1,6 @@
 import { KaggCommand } from '@kagg/core/command';
 import { destroyEndpoint } from '@kagg/core/endpoints';
-import { Args } from '@oclif/core';
+import * as Args from '@oclif/core/args';
 import { operationDeps, services } from '../services.js';
 
 export default class Destroy extends KaggCommand<{ destroyed: string; target: string }> {

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { KaggCommand } from '@kagg/core/command';
 import { type InvokeResult, invokeEndpoint } from '@kagg/core/endpoints';
 import { KaggError, usageError } from '@kagg/core/errors';
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { operationDeps, services } from '../services.js';
 
 export default class Invoke extends KaggCommand<InvokeResult> {

@@ -1,6 +1,6 @@
 import { KaggCommand } from '@kagg/core/command';
 import { endpointLogs } from '@kagg/core/endpoints';
-import { Args } from '@oclif/core';
+import * as Args from '@oclif/core/args';
 import { operationDeps, services } from '../services.js';
 
 export default class Logs extends KaggCommand<{ name: string; logs: string }> {

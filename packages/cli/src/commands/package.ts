@@ -2,7 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { KaggCommand } from '@kagg/core/command';
 import { packageNotebook } from '@kagg/core/deploy';
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { targetChoiceFrom, targetFlags } from '../flags.js';
 import { services } from '../services.js';
 

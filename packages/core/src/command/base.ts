@@ -1,4 +1,4 @@
-import { Command } from '@oclif/core';
+import { Command } from '@oclif/core/command';
 import { redact, redactValue } from '../config/redact.js';
 import { isKaggError, messageOf } from '../errors/index.js';
 import { createProgress, type Progress } from './progress.js';

@@ -4,12 +4,27 @@
  * never leaves a torn file. A corrupt file is reported and backed up, never silently replaced.
  */
 import { copyFile, readFile } from 'node:fs/promises';
+import type { ErrorObject } from 'ajv';
 import { KaggError } from '../errors/index.js';
 import { writeFileAtomic } from '../fs/atomic.js';
 import { withFileLock } from '../fs/lock.js';
 import { compileSchema, describeErrors } from '../schema/index.js';
 import { registrySchema } from './schema.js';
 import type { EndpointEntry, RegistryFile } from './types.js';
+
+type Validator = ((data: unknown) => data is RegistryFile) & { errors?: ErrorObject[] | null };
+let validator: Validator | undefined;
+
+/** The build precompiles the schema (scripts/schemas.mjs); compiling at run time is the fallback. */
+async function registryValidator(): Promise<Validator> {
+  if (validator) return validator;
+  try {
+    validator = (await import(new URL('./registry.validate.cjs', import.meta.url).href)).default as Validator;
+  } catch {
+    validator = (await compileSchema<RegistryFile>(registrySchema)) as Validator;
+  }
+  return validator;
+}
 
 export class EndpointRegistry {
   constructor(readonly file: string) {}
@@ -85,7 +100,7 @@ export class EndpointRegistry {
   }
 
   private async validate(data: unknown, what: string): Promise<RegistryFile> {
-    const check = await compileSchema<RegistryFile>(registrySchema);
+    const check = await registryValidator();
     if (check(data)) {
       for (const [key, entry] of Object.entries(data.endpoints)) {
         if (entry.name !== key) return this.corrupt([`/endpoints/${key}/name: is "${entry.name}", not "${key}"`]);

@@ -1,3 +1,6 @@
+/** An ISO-8601 timestamp (a pattern, not an ajv format, so the validator compiles standalone). */
+const DATE_TIME = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})$';
+
 /** JSON Schema of endpoints.json, the endpoint registry (version 1). */
 export const registrySchema = {
   $id: 'https://kagg.dev/schemas/registry-v1.json',
@@ -29,8 +32,8 @@ export const registrySchema = {
           type: 'object',
           additionalProperties: { type: ['string', 'number'] },
         },
-        createdAt: { type: 'string', format: 'date-time' },
-        updatedAt: { type: 'string', format: 'date-time' },
+        createdAt: { type: 'string', pattern: DATE_TIME },
+        updatedAt: { type: 'string', pattern: DATE_TIME },
         legacy: {
           type: 'object',
           required: ['provider'],

@@ -1,7 +1,8 @@
 import { KaggCommand } from '@kagg/core/command';
 import { kaggPaths } from '@kagg/core/config';
 import { EndpointRegistry, type ImportResult, importLegacyRegistry } from '@kagg/core/registry';
-import { Args, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 
 export default class EndpointsImport extends KaggCommand<ImportResult> {
   static override summary = "Import endpoints from kagg.py's .kaggle_state/endpoints.json.";

@@ -2,7 +2,7 @@ import { KaggCommand } from '@kagg/core/command';
 import { kaggPaths } from '@kagg/core/config';
 import { KaggError } from '@kagg/core/errors';
 import { EndpointRegistry } from '@kagg/core/registry';
-import { Args } from '@oclif/core';
+import * as Args from '@oclif/core/args';
 
 export default class EndpointsRemove extends KaggCommand<{ removed: string }> {
   static override summary = 'Forget an endpoint without touching what is deployed (see `kagg destroy`).';

@@ -2,7 +2,7 @@ import { KaggCommand } from '@kagg/core/command';
 import { describeEndpoint } from '@kagg/core/endpoints';
 import type { EndpointEntry } from '@kagg/core/registry';
 import type { DeploymentStatus } from '@kagg/plugin-api';
-import { Args } from '@oclif/core';
+import * as Args from '@oclif/core/args';
 import { operationDeps, services } from '../../services.js';
 
 export default class EndpointsShow extends KaggCommand<{ endpoint: EndpointEntry; status: DeploymentStatus }> {

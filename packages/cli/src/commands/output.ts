@@ -1,0 +1,74 @@
+import { KaggCommand } from '@kagg/core/command';
+import { KaggError, usageError } from '@kagg/core/errors';
+import { createKaggleClient, downloadOutputs, type OutputsResult, requireKernelRef } from '@kagg/core/kaggle';
+import { Args, Flags } from '@oclif/core';
+
+export default class Output extends KaggCommand<OutputsResult> {
+  static override summary = "Download the output files and log of kernels' latest runs.";
+  static override description =
+    `Fetches every page of the output list, then each file from its signed URL. Files already current (same size, not newer on Kaggle) are skipped unless --force. The log is saved as text in <slug>.log.
+A file name that would leave the target folder (../x, /etc/x) is refused and reported, and the command exits 1.
+With one kernel, files go into --path (default: the current folder); with several, into <path>/<owner>/<slug>. --parallel caps the requests in flight across all kernels.`;
+  static override examples = [
+    '<%= config.bin %> output alice/titanic-model --path ./out',
+    "<%= config.bin %> output alice/titanic-model --file-pattern '\\.csv$'",
+    '<%= config.bin %> output alice/a-kernel alice/b-kernel --parallel 8 --json',
+  ];
+  static override strict = false;
+  static override args = {
+    ref: Args.string({ description: 'Kernel refs or Kaggle URLs (one or more).', required: true }),
+  };
+  static override flags = {
+    path: Flags.string({ char: 'p', summary: 'Folder to write into (default: the current folder).' }),
+    'file-pattern': Flags.string({ summary: 'Only files whose name matches this regular expression.' }),
+    force: Flags.boolean({ char: 'o', summary: 'Download files even when they are already current.' }),
+    parallel: Flags.integer({ summary: 'Requests in flight at once.', default: 4, min: 1, max: 64 }),
+  };
+
+  async run(): Promise<OutputsResult> {
+    const { argv, flags } = await this.parse(Output);
+    const refs = (argv as string[]).map(requireKernelRef);
+    let filePattern: RegExp | undefined;
+    if (flags['file-pattern']) {
+      try {
+        filePattern = new RegExp(flags['file-pattern']);
+      } catch (error) {
+        throw usageError(`--file-pattern is not a valid regular expression: ${(error as Error).message}`);
+      }
+    }
+    const client = createKaggleClient({
+      onWarning: (m) => this.warning(m),
+      onRetry: (r) =>
+        this.progress.stage(`Kaggle answered ${r.reason}; retrying in ${(r.delayMs / 1000).toFixed(1)} s`),
+    });
+    this.progress.stage(`Downloading outputs of ${refs.length} kernel${refs.length === 1 ? '' : 's'}`);
+    const result = await downloadOutputs(client, refs, {
+      path: flags.path,
+      filePattern,
+      force: flags.force,
+      parallel: flags.parallel,
+    });
+    this.progress.stop();
+    for (const k of result.kernels) {
+      for (const f of k.files) {
+        if (f.outcome === 'written' && f.path) this.out(f.path);
+        else if (f.outcome === 'skipped') this.info(`Skipped ${f.fileName} (already current)`);
+      }
+      if (k.log) this.info(`Log of ${k.ref} saved to ${k.log}`);
+    }
+    this.info(
+      `${result.written} written, ${result.skipped} skipped, ${result.refused} refused, ${result.failed} failed`,
+    );
+    const problems = [
+      ...result.failures.map((f) => `${f.ref}: ${f.error}`),
+      ...result.kernels.flatMap((k) => k.files.filter((f) => f.error).map((f) => `${k.ref}: ${f.error}`)),
+    ];
+    if (problems.length > 0) {
+      throw new KaggError(`Some outputs were not saved:\n  ${problems.join('\n  ')}`, {
+        code: result.refused > 0 ? 'KAGGLE_OUTPUT_REFUSED' : 'KAGGLE_OUTPUT_FAILED',
+        details: { ...result },
+      });
+    }
+    return result;
+  }
+}

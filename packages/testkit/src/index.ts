@@ -1,0 +1,1 @@
+export { ADDER_NOTEBOOK, adderBundle, type ConformanceOptions, describeDeployTarget } from './conformance.js';

@@ -44,30 +44,31 @@ async function health(url: string): Promise<{ status: number; body: string } | u
 }
 
 async function waitUntilServing(
-  child: { pid: number; exited: () => number | null },
+  exited: () => number | null,
   readyFile: string,
   logFile: string,
   timeoutMs: number,
   signal: AbortSignal,
-): Promise<number> {
+): Promise<{ port: number; pid: number }> {
   const deadline = Date.now() + timeoutMs;
-  let port: number | undefined;
+  let ready: { port: number; pid: number } | undefined;
   while (Date.now() < deadline) {
     signal.throwIfAborted();
-    const code = child.exited();
+    const code = exited();
     if (code !== null) {
       throw new KaggError(`the local server exited (code ${code}) before answering:\n${await tail(logFile)}`, {
         code: 'LOCAL_START_FAILED',
         action: `full log: ${logFile}`,
       });
     }
-    if (port === undefined) {
-      const ready = await readFile(readyFile, 'utf8').catch(() => undefined);
-      if (ready) port = (JSON.parse(ready) as { port: number }).port;
+    if (ready === undefined) {
+      const text = await readFile(readyFile, 'utf8').catch(() => undefined);
+      // The server's own pid: python3 may be a shim (pyenv) whose pid differs from the spawned one.
+      if (text) ready = JSON.parse(text) as { port: number; pid: number };
     }
-    if (port !== undefined) {
-      const answer = await health(`http://127.0.0.1:${port}/`);
-      if (answer?.status === 200) return port;
+    if (ready !== undefined) {
+      const answer = await health(`http://127.0.0.1:${ready.port}/`);
+      if (answer?.status === 200) return ready;
       if (answer && answer.status >= 500) {
         let message = answer.body;
         try {
@@ -205,24 +206,22 @@ export const localTarget = defineDeployTarget<LocalOptions>({
       ),
     );
     child.unref();
-    let port: number;
+    let served: { port: number; pid: number };
     try {
       ctx.progress('waiting for the notebook to answer');
-      port = await Promise.race([
-        waitUntilServing(
-          { pid: child.pid ?? -1, exited: () => exitCode },
-          readyFile,
-          logFile,
-          (options.startTimeout ?? 120) * 1000,
-          ctx.signal,
-        ),
+      served = await Promise.race([
+        waitUntilServing(() => exitCode, readyFile, logFile, (options.startTimeout ?? 120) * 1000, ctx.signal),
         spawnError,
       ]);
     } catch (error) {
-      if (child.pid && exitCode === null) await stopServer(child.pid, dir, 1000);
+      if (child.pid && exitCode === null) {
+        await stopServer(child.pid, dir, 1000);
+        if (exitCode === null) child.kill('SIGKILL');
+      }
       throw error;
     }
-    if (previous && Number.isInteger(prevPid) && prevPid !== child.pid && prevDir !== dir) {
+    const { port, pid } = served;
+    if (previous && Number.isInteger(prevPid) && prevPid !== pid && prevDir !== dir) {
       ctx.progress('stopping the previous version');
       await stopServer(prevPid, prevDir);
       if (prevDir.startsWith(ctx.stateDir)) await rm(prevDir, { recursive: true, force: true });
@@ -233,7 +232,7 @@ export const localTarget = defineDeployTarget<LocalOptions>({
       url: `http://127.0.0.1:${port}/`,
       auth: 'public',
       bundleHash: bundle.hash,
-      providerIds: { pid: child.pid ?? -1, port, dir, log: logFile },
+      providerIds: { pid, port, dir, log: logFile },
     };
   },
 

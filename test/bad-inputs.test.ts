@@ -41,10 +41,25 @@ describe('bad inputs to kagg deploy', () => {
 
   const cases: Array<[string, () => string, RegExp, number]> = [
     ['invalid JSON', () => path.join(FIXTURES, 'invalid.ipynb'), /invalid\.ipynb.*not valid JSON.*line \d+/is, 1],
-    ['an nbformat 3 notebook', () => path.join(FIXTURES, 'nbformat3.ipynb'), /nbformat3\.ipynb.*nbformat 3.*nbconvert/is, 1],
-    ['a notebook with neither entry point', () => path.join(FIXTURES, 'no-entry.ipynb'), /process_request.*parameters/is, 1],
+    [
+      'an nbformat 3 notebook',
+      () => path.join(FIXTURES, 'nbformat3.ipynb'),
+      /nbformat3\.ipynb.*nbformat 3.*nbconvert/is,
+      1,
+    ],
+    [
+      'a notebook with neither entry point',
+      () => path.join(FIXTURES, 'no-entry.ipynb'),
+      /process_request.*parameters/is,
+      1,
+    ],
     ['unknown IPython syntax', () => path.join(FIXTURES, 'unknown-magic.ipynb'), /cell 2.*line 3.*%foo/is, 1],
-    ['a missing file', () => path.join(FIXTURES, 'does-not-exist.ipynb'), /no such notebook: .*does-not-exist\.ipynb/, 2],
+    [
+      'a missing file',
+      () => path.join(FIXTURES, 'does-not-exist.ipynb'),
+      /no such notebook: .*does-not-exist\.ipynb/,
+      2,
+    ],
     ['a URL serving HTML', () => `${base}/page.ipynb`, /page\.ipynb serves an HTML page, not a notebook/, 1],
   ];
 

@@ -48,10 +48,10 @@ describe('local target, process_request notebook', () => {
     assert.equal(plain.code, 0, plain.stderr);
     assert.match(plain.stdout.trim(), /^http:\/\/127\.0\.0\.1:\d+\/$/);
     assert.match(plain.stderr, /Deployed adder to local/);
-    const shown = await kaggJson<{ endpoint: { providerIds: { pid: number }; url: string }; status: { state: string } }>(
-      ['endpoints', 'show', 'adder'],
-      env,
-    );
+    const shown = await kaggJson<{
+      endpoint: { providerIds: { pid: number }; url: string };
+      status: { state: string };
+    }>(['endpoints', 'show', 'adder'], env);
     assert.equal(shown.json.status.state, 'ready');
     assert.equal(shown.json.endpoint.url, plain.stdout.trim());
     pid = shown.json.endpoint.providerIds.pid;
@@ -82,7 +82,9 @@ describe('local target, process_request notebook', () => {
 
   it('replaces the running code when the notebook changes', async () => {
     const nb = JSON.parse(readFileSync(notebook, 'utf8'));
-    const cell = nb.cells.find((c: { source: string[] | string }) => String([c.source].flat().join('')).includes('OFFSET = 0'));
+    const cell = nb.cells.find((c: { source: string[] | string }) =>
+      String([c.source].flat().join('')).includes('OFFSET = 0'),
+    );
     cell.source = ['import json\n', '\n', 'OFFSET = 100'];
     writeFileSync(notebook, JSON.stringify(nb));
     const changed = await kaggJson<DeployJson>(['deploy', notebook], env);
@@ -124,7 +126,10 @@ describe('local target, parameters notebook', () => {
   after(() => cleanup(home));
 
   it('overrides the parameters cell and returns result', async () => {
-    const dep = await kaggJson<DeployJson>(['deploy', path.join(FIXTURES, 'params-basic.ipynb'), '--name', 'greeter'], env);
+    const dep = await kaggJson<DeployJson>(
+      ['deploy', path.join(FIXTURES, 'params-basic.ipynb'), '--name', 'greeter'],
+      env,
+    );
     assert.equal(dep.code, 0, dep.stderr);
     assert.equal(dep.json.entry, 'parameters');
     assert.deepEqual([...dep.json.parameters].sort(), ['flag', 'name', 'scale', 'x']);

@@ -34,7 +34,12 @@ export function isolatedEnv(home: string, extra: Record<string, string> = {}): N
 /** Runs `kagg ...args`; never rejects: the exit code is part of the result. */
 export function kagg(args: string[], env: NodeJS.ProcessEnv, options: SpawnOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], ...options });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env,
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...options,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout?.on('data', (d) => {
@@ -49,13 +54,18 @@ export function kagg(args: string[], env: NodeJS.ProcessEnv, options: SpawnOptio
 }
 
 /** `kagg ... --json`, parsed. */
-export async function kaggJson<T = Record<string, unknown>>(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult & { json: T }> {
+export async function kaggJson<T = Record<string, unknown>>(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<RunResult & { json: T }> {
   const result = await kagg([...args, '--json'], env);
   let json: T;
   try {
     json = JSON.parse(result.stdout) as T;
   } catch {
-    throw new Error(`kagg ${args.join(' ')} --json printed no JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
+    throw new Error(
+      `kagg ${args.join(' ')} --json printed no JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}`,
+    );
   }
   return { ...result, json };
 }

@@ -33,7 +33,10 @@ describe('registry', () => {
     const good = readFileSync(registry, 'utf8');
     const torn = good.slice(0, Math.floor(good.length / 2));
     writeFileSync(registry, torn);
-    const list = await kaggJson<{ error: { code: string; message: string; action: string } }>(['endpoints', 'list'], env);
+    const list = await kaggJson<{ error: { code: string; message: string; action: string } }>(
+      ['endpoints', 'list'],
+      env,
+    );
     assert.equal(list.code, 1);
     assert.equal(list.json.error.code, 'REGISTRY_CORRUPT');
     assert.match(list.json.error.message, /endpoints\.json is corrupt/);
@@ -63,8 +66,18 @@ describe('registry', () => {
     writeFileSync(
       legacy,
       JSON.stringify({
-        churn_model: { url: 'https://r-abc.cloudfunctions.net/churn', provider: 'gcp-functions', metadata: { project: 'p1', region: 'us-central1' }, created_at: 1730000000 },
-        lambda: { url: 'https://x.lambda-url.us-east-1.on.aws/', provider: 'aws-lambda', metadata: { function: 'f', region: null }, created_at: 1730000100 },
+        churn_model: {
+          url: 'https://r-abc.cloudfunctions.net/churn',
+          provider: 'gcp-functions',
+          metadata: { project: 'p1', region: 'us-central1' },
+          created_at: 1730000000,
+        },
+        lambda: {
+          url: 'https://x.lambda-url.us-east-1.on.aws/',
+          provider: 'aws-lambda',
+          metadata: { function: 'f', region: null },
+          created_at: 1730000100,
+        },
       }),
     );
     const imported = await kaggJson<{ imported: string[]; skipped: unknown[] }>(['endpoints', 'import', legacy], env);
@@ -74,9 +87,15 @@ describe('registry', () => {
     assert.equal(shown.json.endpoint.target, 'gcp');
     assert.equal(shown.json.endpoint.region, 'us-central1');
     assert.equal(shown.json.endpoint.createdAt, new Date(1730000000 * 1000).toISOString());
-    const again = await kaggJson<{ imported: string[]; skipped: Array<{ name: string }> }>(['endpoints', 'import', legacy], env);
+    const again = await kaggJson<{ imported: string[]; skipped: Array<{ name: string }> }>(
+      ['endpoints', 'import', legacy],
+      env,
+    );
     assert.deepEqual(again.json.imported, []);
-    assert.deepEqual(again.json.skipped.map((s) => s.name), ['churn-model', 'lambda']);
+    assert.deepEqual(
+      again.json.skipped.map((s) => s.name),
+      ['churn-model', 'lambda'],
+    );
     const bad = path.join(home, 'bad.json');
     writeFileSync(bad, JSON.stringify({ x: { provider: 'modal' } }));
     const refused = await kagg(['endpoints', 'import', bad], env);
@@ -84,7 +103,11 @@ describe('registry', () => {
     assert.match(refused.stderr, /not a kagg\.py endpoints file.*url/);
     const removed = await kaggJson<{ removed: string }>(['endpoints', 'remove', 'lambda'], env);
     assert.equal(removed.json.removed, 'lambda');
-    assert.equal((await kagg(['destroy', 'churn-model'], env)).code, 1, 'imported endpoints cannot be destroyed by kagg');
+    assert.equal(
+      (await kagg(['destroy', 'churn-model'], env)).code,
+      1,
+      'imported endpoints cannot be destroyed by kagg',
+    );
     await kagg(['endpoints', 'remove', 'churn-model'], env);
   });
 });

@@ -51,10 +51,22 @@ describe('target discovery', () => {
     assert.equal(doctor.code, 1, 'doctor fails when a plugin is broken');
     assert.deepEqual(doctor.json.targets, ['echo', 'local']);
     const problems = doctor.json.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
-    assert.ok(problems.some((p) => /kagg-fixture-bad-targets.*"halfdone" is invalid.*deploy must be a function/.test(p)), problems.join('\n'));
-    assert.ok(problems.some((p) => /"future" was built for plugin API v99/.test(p)), problems.join('\n'));
-    assert.ok(problems.some((p) => /kagg-fixture-dup-local.*"local" is already provided by @kagg\/plugin-local/.test(p)), problems.join('\n'));
-    assert.ok(problems.some((p) => /kagg-fixture-failing-hook.*hook failed: credentials file unreadable/.test(p)), problems.join('\n'));
+    assert.ok(
+      problems.some((p) => /kagg-fixture-bad-targets.*"halfdone" is invalid.*deploy must be a function/.test(p)),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => /"future" was built for plugin API v99/.test(p)),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => /kagg-fixture-dup-local.*"local" is already provided by @kagg\/plugin-local/.test(p)),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => /kagg-fixture-failing-hook.*hook failed: credentials file unreadable/.test(p)),
+      problems.join('\n'),
+    );
   });
 
   it('explains why a broken target cannot be used', async () => {
@@ -68,7 +80,10 @@ describe('target discovery', () => {
   });
 
   it('still deploys to the first-party local target', async () => {
-    const result = await kaggJson<{ target: string; url: string }>(['deploy', path.join(FIXTURES, 'pm-basic.ipynb'), '--name', 'still-local'], env);
+    const result = await kaggJson<{ target: string; url: string }>(
+      ['deploy', path.join(FIXTURES, 'pm-basic.ipynb'), '--name', 'still-local'],
+      env,
+    );
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.json.target, 'local');
   });

@@ -132,9 +132,14 @@ export interface OperationContext {
   log: Logger;
   /** Aborted on Ctrl-C or timeout: stop promptly and leave nothing half-made that deploy cannot redo. */
   signal: AbortSignal;
+  /**
+   * The target's settings given to this command (`--set`, the settings file), validated against
+   * `optionsSchema`, when the command takes any (`kagg destroy NAME --set deleteRole=true`).
+   */
+  options?: Record<string, unknown>;
 }
 
-export interface DeployContext<O = Record<string, unknown>> extends OperationContext {
+export interface DeployContext<O = Record<string, unknown>> extends Omit<OperationContext, 'options'> {
   name: string;
   /** Settings validated against `optionsSchema` (flags > --set > config file). */
   options: O;

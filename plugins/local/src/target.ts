@@ -30,7 +30,7 @@ async function tail(file: string, lines = 20): Promise<string> {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
-function logFileOf(ctx: OperationContext, name: string): string {
+function logFileOf(ctx: { logDir: string }, name: string): string {
   return path.join(ctx.logDir, `local-${name}.log`);
 }
 

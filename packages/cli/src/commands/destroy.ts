@@ -1,15 +1,26 @@
 import { KaggCommand } from '@kagg/core/command';
 import { destroyEndpoint } from '@kagg/core/endpoints';
 import * as Args from '@oclif/core/args';
+import * as Flags from '@oclif/core/flags';
 import { operationDeps, services } from '../services.js';
 
 export default class Destroy extends KaggCommand<{ destroyed: string; target: string }> {
   static override summary = 'Tear an endpoint down and remove it from the registry.';
-  static override examples = ['<%= config.bin %> destroy iris', '<%= config.bin %> destroy churn --json'];
+  static override examples = [
+    '<%= config.bin %> destroy iris',
+    '<%= config.bin %> destroy churn --set deleteRole=true --json',
+  ];
   static override args = { name: Args.string({ description: 'Endpoint name.', required: true }) };
+  static override flags = {
+    set: Flags.string({
+      summary: 'A target-specific setting for the teardown, key=value (e.g. deleteRole=true on aws).',
+      multiple: true,
+      default: [],
+    }),
+  };
 
   async run() {
-    const { args } = await this.parse(Destroy);
+    const { args, flags } = await this.parse(Destroy);
     const svc = await services();
     const endpoint = await destroyEndpoint(operationDeps(this, svc, { progress: true }), args.name);
     this.progress.stop();

@@ -5,15 +5,18 @@
 
 import type { DeploymentStatus, DeployTarget } from '@kagg/plugin-api';
 import type { Config } from '@oclif/core';
+import type { Settings } from '../config/settings.js';
 import { type ContextDeps, operationContext } from '../deploy/context.js';
 import { KaggError } from '../errors/index.js';
 import type { EndpointRegistry } from '../registry/registry.js';
 import type { EndpointEntry } from '../registry/types.js';
 import { discoverTargets, requireTarget } from '../targets/discover.js';
+import { resolveTargetOptions } from '../targets/options.js';
 
 export interface EndpointDeps extends ContextDeps {
   config: Pick<Config, 'runHook'>;
   registry: EndpointRegistry;
+  settings?: Settings;
 }
 
 async function targetOf(deps: EndpointDeps, entry: EndpointEntry): Promise<DeployTarget> {
@@ -42,11 +45,20 @@ export async function describeEndpoint(
 export async function destroyEndpoint(
   deps: EndpointDeps,
   name: string,
-  options: { keepRegistry?: boolean } = {},
+  options: { keepRegistry?: boolean; set?: string[] } = {},
 ): Promise<EndpointEntry> {
   const endpoint = await deps.registry.require(name);
   const target = await targetOf(deps, endpoint);
-  await target.destroy(endpoint, await operationContext(target.id, deps));
+  const ctx = await operationContext(target.id, deps);
+  if (options.set && options.set.length > 0) {
+    const fromSettings = deps.settings?.targets?.[target.id];
+    ctx.options = await resolveTargetOptions(target, {
+      common: {},
+      set: options.set,
+      ...(fromSettings ? { fromSettings } : {}),
+    });
+  }
+  await target.destroy(endpoint, ctx);
   if (!options.keepRegistry) await deps.registry.remove(name);
   return endpoint;
 }

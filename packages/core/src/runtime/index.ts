@@ -1,6 +1,6 @@
 /**
  * The Python runtime shipped inside every deployed function: `kagg_runtime.py` (standard library
- * only, shared by every target) and the local target's server. The build copies
+ * only, shared by every target) and one adapter per target. The build copies
  * `src/runtime/python/**` to `dist/runtime/python/`, so these files sit next to this module.
  */
 import { readFile } from 'node:fs/promises';
@@ -14,8 +14,11 @@ export const RUNTIME_MODULE = 'kagg_runtime.py';
 /** The local target's server: `python3 <it> --dir BUNDLE --host 127.0.0.1 --port 0 --ready-file PATH`. */
 export const LOCAL_SERVER = 'adapters/local_server.py';
 
+/** The AWS Lambda adapter, shipped as `handler.py` (Function URL payload 2.0). */
+export const AWS_HANDLER = 'adapters/aws_handler.py';
+
 /** The files this room ships, relative to `runtimeDir()`. */
-export const RUNTIME_FILES: readonly string[] = [RUNTIME_MODULE, LOCAL_SERVER];
+export const RUNTIME_FILES: readonly string[] = [RUNTIME_MODULE, LOCAL_SERVER, AWS_HANDLER];
 
 /** Absolute path of the folder holding the Python runtime files (`dist/runtime/python`). */
 export function runtimeDir(): string {

@@ -1,0 +1,73 @@
+/**
+ * Fixtures for AWS target tests: a notebook built from cell sources, its FunctionBundle (through
+ * kagg's own reader, converter and bundler), and a DeployContext that records progress.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createBundle } from '@kagg/core/bundle';
+import { convertNotebook, readNotebook } from '@kagg/core/notebook';
+import type { DeployContext, FunctionBundle, OperationContext } from '@kagg/plugin-api';
+
+export interface CellSpec {
+  source: string;
+  tags?: string[];
+}
+
+/** nbformat 4 JSON text with one code cell per spec. */
+export function notebookJson(cells: readonly CellSpec[]): string {
+  return JSON.stringify({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
+    cells: cells.map((c, i) => ({
+      id: `cell-${i}`,
+      cell_type: 'code',
+      execution_count: null,
+      metadata: c.tags ? { tags: c.tags } : {},
+      outputs: [],
+      source: c.source,
+    })),
+  });
+}
+
+export async function bundleOf(
+  name: string,
+  cells: readonly CellSpec[],
+  extra: { requirements?: string[] } = {},
+): Promise<FunctionBundle> {
+  const source = `${name}.ipynb`;
+  const conversion = convertNotebook(readNotebook(notebookJson(cells), source));
+  return createBundle({
+    name,
+    source,
+    conversion,
+    ...(extra.requirements ? { requirements: extra.requirements } : {}),
+  });
+}
+
+export interface RecordingContext<O> extends DeployContext<O> {
+  stages: string[];
+}
+
+/** A DeployContext whose progress lines are kept in `stages` (and, with KAGG_TEST_VERBOSE, printed). */
+export function recordingContext<O>(
+  name: string,
+  options: O,
+  extra: Partial<DeployContext<O>> = {},
+): RecordingContext<O> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kagg-aws-ctx-'));
+  const stages: string[] = [];
+  const base: OperationContext = {
+    stateDir: path.join(dir, 'state'),
+    logDir: path.join(dir, 'logs'),
+    progress(stage: string, detail?: string) {
+      const line = detail ? `${stage}: ${detail}` : stage;
+      stages.push(line);
+      if (process.env.KAGG_TEST_VERBOSE) process.stderr.write(`  · ${line}\n`);
+    },
+    log: { info() {}, warn() {}, debug() {} },
+    signal: new AbortController().signal,
+  };
+  return { ...base, name, options, env: {}, ...extra, stages };
+}

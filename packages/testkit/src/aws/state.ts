@@ -1,0 +1,103 @@
+/** The in-memory world of the AWS fake: roles, functions, their URLs and policies, S3 objects. */
+import type { PythonWorker } from './worker.js';
+
+export interface FakeRole {
+  name: string;
+  arn: string;
+  roleId: string;
+  path: string;
+  createDate: string;
+  assumeRolePolicyDocument: string;
+  attachedPolicies: string[];
+  /** CreateFunction calls naming this role that still fail with the propagation error. */
+  propagationFailuresLeft: number;
+}
+
+export interface FakeStatement {
+  Sid: string;
+  Effect: 'Allow';
+  Principal: string | Record<string, string>;
+  Action: string;
+  Resource: string;
+  Condition?: Record<string, Record<string, string>>;
+}
+
+export interface FakeUrlConfig {
+  authType: 'NONE' | 'AWS_IAM';
+  urlId: string;
+  creationTime: string;
+  lastModifiedTime: string;
+  cors?: unknown;
+  invokeMode: string;
+}
+
+export interface FakeFunction {
+  name: string;
+  arn: string;
+  region: string;
+  role: string;
+  runtime: string;
+  handler: string;
+  memorySize: number;
+  timeout: number;
+  architectures: string[];
+  environment: Record<string, string>;
+  ephemeralStorage: number;
+  description: string;
+  zip: Uint8Array;
+  codeSha256: string;
+  codeSize: number;
+  unzippedSize: number;
+  lastModified: string;
+  revisionId: string;
+  state: 'Pending' | 'Active' | 'Failed';
+  lastUpdateStatus: 'InProgress' | 'Successful' | 'Failed';
+  /** GetFunction polls left before Pending/InProgress settles. */
+  pollsLeft: number;
+  /** Bumped on every code or configuration change: one warm worker per version. */
+  version: number;
+  url?: FakeUrlConfig;
+  statements: FakeStatement[];
+  worker?: PythonWorker;
+  workerVersion?: number;
+}
+
+export interface AwsFakeState {
+  accountId: string;
+  roles: Map<string, FakeRole>;
+  functions: Map<string, FakeFunction>;
+  /** bucket → key → bytes. */
+  buckets: Map<string, Map<string, Uint8Array>>;
+}
+
+export interface RecordedRequest {
+  /** Which part of the fake answered: iam, lambda, s3, url (the function URL), or unknown. */
+  service: 'iam' | 'lambda' | 's3' | 'url' | 'unknown';
+  /** IAM action or Lambda operation name when known (GetRole, CreateFunction, AddPermission...). */
+  operation?: string;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: Buffer;
+  status?: number;
+}
+
+/** Operations that change state: a no-op deploy must make none of them. */
+export const WRITE_OPERATIONS = new Set([
+  'CreateRole',
+  'AttachRolePolicy',
+  'DetachRolePolicy',
+  'DeleteRole',
+  'CreateFunction',
+  'UpdateFunctionCode',
+  'UpdateFunctionConfiguration',
+  'DeleteFunction',
+  'CreateFunctionUrlConfig',
+  'UpdateFunctionUrlConfig',
+  'DeleteFunctionUrlConfig',
+  'AddPermission',
+  'RemovePermission',
+  'PutObject',
+  'CreateBucket',
+]);

@@ -1,0 +1,133 @@
+/** `describe`, `destroy` and `invocation` of the aws target. */
+import type { Deployment, DeploymentStatus, Invocation, OperationContext } from '@kagg/plugin-api';
+import { type AwsSeam, resolveRegion } from './clients.js';
+import { isAwsError } from './errors.js';
+import { functionNameOf } from './options.js';
+import { AwsSession, BASIC_EXECUTION_POLICY, INVOKE_SID, ROLE_NAME, URL_SID } from './session.js';
+import { requestSigner } from './sign.js';
+
+function functionNameFor(deployment: Deployment): string {
+  const id = deployment.providerIds.functionName;
+  return typeof id === 'string' && id !== '' ? id : functionNameOf(deployment.name);
+}
+
+async function open(deployment: Deployment, ctx: Pick<OperationContext, 'progress' | 'signal'>, seam: AwsSeam) {
+  const region = await resolveRegion(deployment.region, seam);
+  const s = await AwsSession.open(region, seam, ctx);
+  await s.credentials().catch((error: unknown) => {
+    s.close();
+    throw error;
+  });
+  return s;
+}
+
+export async function describeLambda(
+  deployment: Deployment,
+  ctx: OperationContext,
+  seam: AwsSeam,
+): Promise<DeploymentStatus> {
+  const s = await open(deployment, ctx, seam);
+  try {
+    const name = functionNameFor(deployment);
+    const found = await s.getFunction(name);
+    const c = found?.Configuration;
+    if (!c) return { state: 'missing', detail: `no Lambda function ${name} in ${s.region}` };
+    const summary = `${c.Runtime ?? '?'}, ${c.Architectures?.[0] ?? 'x86_64'}, ${c.MemorySize ?? '?'} MB, timeout ${c.Timeout ?? '?'} s`;
+    if (c.State === 'Failed')
+      return { state: 'failed', detail: `State Failed: ${c.StateReason ?? ''} (${c.StateReasonCode ?? ''})` };
+    if (c.LastUpdateStatus === 'Failed') {
+      return {
+        state: 'failed',
+        detail: `last update failed: ${c.LastUpdateStatusReason ?? ''} (${c.LastUpdateStatusReasonCode ?? ''})`,
+      };
+    }
+    if (c.State === 'Pending' || c.LastUpdateStatus === 'InProgress') {
+      return { state: 'pending', detail: `State ${c.State}, LastUpdateStatus ${c.LastUpdateStatus}; ${summary}` };
+    }
+    if (c.State === 'Inactive')
+      return { state: 'stopped', detail: `State Inactive (idle for weeks; the next call wakes it); ${summary}` };
+    const { GetFunctionUrlConfigCommand } = await import('@aws-sdk/client-lambda');
+    const url = await s.call(
+      'Lambda GetFunctionUrlConfig',
+      () => s.clients.lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: name })),
+      true,
+    );
+    if (!url?.FunctionUrl)
+      return { state: 'failed', detail: `the function has no Function URL (run kagg deploy again); ${summary}` };
+    return {
+      state: 'ready',
+      detail: `State ${c.State}, ${url.AuthType === 'NONE' ? 'public' : 'private (AWS_IAM)'} URL ${url.FunctionUrl}; ${summary}`,
+    };
+  } finally {
+    s.close();
+  }
+}
+
+export interface DestroyOptions {
+  /** Also remove the execution role kagg created (other kagg functions in the account use it too). */
+  deleteRole?: boolean;
+}
+
+export async function destroyLambda(
+  deployment: Deployment,
+  ctx: OperationContext,
+  seam: AwsSeam,
+  options: DestroyOptions = {},
+): Promise<void> {
+  const s = await open(deployment, ctx, seam);
+  try {
+    const name = functionNameFor(deployment);
+    const { DeleteFunctionUrlConfigCommand, RemovePermissionCommand, DeleteFunctionCommand } = await import(
+      '@aws-sdk/client-lambda'
+    );
+    const lambda = s.clients.lambda;
+    ctx.progress('removing the Function URL', name);
+    await s.call(
+      'Lambda DeleteFunctionUrlConfig',
+      () => lambda.send(new DeleteFunctionUrlConfigCommand({ FunctionName: name })),
+      true,
+    );
+    ctx.progress('removing permissions', name);
+    for (const sid of [URL_SID, INVOKE_SID]) {
+      await s.call(
+        'Lambda RemovePermission',
+        () => lambda.send(new RemovePermissionCommand({ FunctionName: name, StatementId: sid })),
+        true,
+      );
+    }
+    ctx.progress('deleting the function', name);
+    await s.call('Lambda DeleteFunction', () => lambda.send(new DeleteFunctionCommand({ FunctionName: name })), true);
+    const roleName = deployment.providerIds.roleName;
+    if (options.deleteRole && roleName === ROLE_NAME) {
+      const { DetachRolePolicyCommand, DeleteRoleCommand } = await import('@aws-sdk/client-iam');
+      ctx.progress('deleting the execution role', ROLE_NAME);
+      await s.call(
+        'IAM DetachRolePolicy',
+        () =>
+          s.clients.iam.send(new DetachRolePolicyCommand({ RoleName: ROLE_NAME, PolicyArn: BASIC_EXECUTION_POLICY })),
+        true,
+      );
+      try {
+        await s.clients.iam.send(new DeleteRoleCommand({ RoleName: ROLE_NAME }));
+      } catch (error) {
+        if (!isAwsError(error, 'NoSuchEntityException', 'NoSuchEntity')) throw s.explain(error, 'IAM DeleteRole');
+      }
+    }
+  } finally {
+    s.close();
+  }
+}
+
+export async function invocationOf(deployment: Deployment, seam: AwsSeam): Promise<Invocation> {
+  if (deployment.auth === 'public') return { url: deployment.url, headers: {} };
+  const region = deployment.region ?? (await resolveRegion(undefined, seam));
+  const credentials = async () => {
+    const s = await AwsSession.open(region, seam, { progress: () => {}, signal: new AbortController().signal });
+    try {
+      return await s.credentials();
+    } finally {
+      s.close();
+    }
+  };
+  return { url: deployment.url, headers: {}, sign: requestSigner(region, credentials) };
+}

@@ -1,0 +1,115 @@
+/**
+ * Settings of the aws target: the common flags (`--region --memory --timeout --public/--private`),
+ * `--set key=value`, or `targets.aws` in the settings file. kagg validates them against
+ * `awsOptionsSchema`; `resolveAwsOptions` fills in the defaults.
+ */
+export type Architecture = 'x86_64' | 'arm64';
+export type PythonRuntime = 'python3.12' | 'python3.13';
+
+export interface AwsOptions {
+  /** AWS region; else `AWS_REGION`, `AWS_DEFAULT_REGION` or the profile's region. */
+  region?: string;
+  /** MemorySize in MB (128–10240). Default 1024: notebooks need more than Lambda's 128. */
+  memory?: number;
+  /** Timeout in seconds (1–900). Default 60. */
+  timeout?: number;
+  architecture?: Architecture;
+  runtime?: PythonRuntime;
+  /** Execution role ARN; without it kagg creates (once) and reuses `kagg-lambda-execution`. */
+  role?: string;
+  /** Environment variables of the function (merged under `--env KEY=VALUE`). */
+  environment?: Record<string, string>;
+  /** S3 bucket (same region) for packages over 50 MB zipped. */
+  bucket?: string;
+  /** true: Function URL with AuthType NONE (default); false: AWS_IAM (SigV4-signed calls only). */
+  public?: boolean;
+  /** /tmp size in MB (512–10240). */
+  ephemeralStorage?: number;
+  /** On destroy, also remove the execution role kagg created. */
+  deleteRole?: boolean;
+}
+
+export interface ResolvedAwsOptions {
+  region?: string;
+  memory: number;
+  timeout: number;
+  architecture: Architecture;
+  runtime: PythonRuntime;
+  role?: string;
+  environment: Record<string, string>;
+  bucket?: string;
+  public: boolean;
+  ephemeralStorage: number;
+  deleteRole: boolean;
+}
+
+export const DEFAULTS = {
+  memory: 1024,
+  timeout: 60,
+  architecture: 'x86_64',
+  runtime: 'python3.12',
+  public: true,
+  ephemeralStorage: 512,
+  deleteRole: false,
+} as const;
+
+export const awsOptionsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-\\d+$', description: 'AWS region, e.g. eu-west-1' },
+    memory: { type: 'integer', minimum: 128, maximum: 10240, default: DEFAULTS.memory, description: 'MemorySize (MB)' },
+    timeout: { type: 'integer', minimum: 1, maximum: 900, default: DEFAULTS.timeout, description: 'Timeout (seconds)' },
+    architecture: { enum: ['x86_64', 'arm64'], default: DEFAULTS.architecture },
+    runtime: { enum: ['python3.12', 'python3.13'], default: DEFAULTS.runtime },
+    role: {
+      type: 'string',
+      pattern: '^arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]+$',
+      description: 'execution role ARN (default: kagg creates and reuses kagg-lambda-execution)',
+    },
+    environment: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+      propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_]*$' },
+      description: 'environment variables of the function',
+    },
+    bucket: {
+      type: 'string',
+      pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$',
+      description: 'S3 bucket for packages over 50 MB',
+    },
+    public: {
+      type: 'boolean',
+      default: DEFAULTS.public,
+      description: 'Function URL AuthType NONE (true) or AWS_IAM (false)',
+    },
+    ephemeralStorage: { type: 'integer', minimum: 512, maximum: 10240, default: DEFAULTS.ephemeralStorage },
+    deleteRole: {
+      type: 'boolean',
+      default: DEFAULTS.deleteRole,
+      description: 'destroy also removes the kagg-created role',
+    },
+  },
+} as const;
+
+export function resolveAwsOptions(options: AwsOptions | Record<string, unknown> | undefined): ResolvedAwsOptions {
+  const o = (options ?? {}) as AwsOptions;
+  return {
+    ...(o.region ? { region: o.region } : {}),
+    memory: o.memory ?? DEFAULTS.memory,
+    timeout: o.timeout ?? DEFAULTS.timeout,
+    architecture: o.architecture ?? DEFAULTS.architecture,
+    runtime: o.runtime ?? DEFAULTS.runtime,
+    ...(o.role ? { role: o.role } : {}),
+    environment: { ...(o.environment ?? {}) },
+    ...(o.bucket ? { bucket: o.bucket } : {}),
+    public: o.public ?? DEFAULTS.public,
+    ephemeralStorage: o.ephemeralStorage ?? DEFAULTS.ephemeralStorage,
+    deleteRole: o.deleteRole ?? DEFAULTS.deleteRole,
+  };
+}
+
+/** Lambda function name of an endpoint. */
+export function functionNameOf(endpoint: string): string {
+  return `kagg-${endpoint}`.slice(0, 64);
+}

@@ -1,6 +1,6 @@
 /** Helpers for end-to-end tests: run bin/run.js as a user would, each test in its own KAGG_HOME. */
 import { type SpawnOptions, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -81,4 +81,20 @@ export async function cleanup(home: string): Promise<void> {
     // a corrupt or missing registry: nothing to stop through it
   }
   rmSync(home, { recursive: true, force: true });
+}
+
+/**
+ * A kagg installation without some of its bundled plugins: a folder whose package.json is kagg's
+ * own minus those plugins, sharing kagg's node_modules and compiled commands. Runs as `node <bin>`.
+ */
+export function kaggWithout(plugins: string[]): string {
+  const dir = tempDir('kagg-without-');
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  pkg.oclif.plugins = pkg.oclif.plugins.filter((p: string) => !plugins.includes(p));
+  pkg.oclif.commands = path.relative(dir, path.join(ROOT, 'packages', 'cli', 'dist', 'commands'));
+  writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg));
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  const bin = path.join(dir, 'run.js');
+  writeFileSync(bin, "import { execute } from '@oclif/core/execute';\nawait execute({ dir: import.meta.url });\n");
+  return bin;
 }

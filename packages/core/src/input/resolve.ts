@@ -111,8 +111,14 @@ async function resolveUrl(input: string, options: ResolveOptions, maxBytes: numb
   return { text, source: input, kind: 'url', suggestedName: nameFromPath(last) };
 }
 
+async function defaultKaggle(input: string): Promise<ResolvedNotebook | undefined> {
+  const { kaggleResolver } = await import('./kaggle.js');
+  return kaggleResolver(input);
+}
+
 export async function resolveNotebookInput(input: string, options: ResolveOptions = {}): Promise<ResolvedNotebook> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX;
+  options = { kaggle: defaultKaggle, ...options };
   if (input.trim() === '') throw usageError('no notebook given');
   if (/^https?:\/\//i.test(input)) {
     if (options.kaggle && /^https?:\/\/(www\.)?kaggle\.com\//i.test(input)) {

@@ -50,6 +50,17 @@ export async function runDoctor(deps: { config: Config; paths: KaggPaths }): Pro
   } catch (error) {
     checks.push({ name: 'registry', ok: false, detail: messageOf(error) });
   }
+  const { describeKaggleCredentials } = await import('../kaggle/auth.js');
+  const kaggle = describeKaggleCredentials();
+  checks.push(
+    'missing' in kaggle
+      ? { name: 'kaggle credentials', ok: true, detail: `none found (needed for list/pull/push/run; looked in ${kaggle.searched.join(', ')})` }
+      : {
+          name: 'kaggle credentials',
+          ok: kaggle.warnings.length === 0,
+          detail: `${kaggle.kind === 'bearer' ? 'API token' : `key of ${kaggle.username ?? 'unknown user'}`} from ${kaggle.source}${kaggle.warnings.length ? ` (${kaggle.warnings.join('; ')})` : ''}`,
+        },
+  );
   const found = await discoverTargets(deps.config);
   for (const problem of found.problems)
     checks.push({ name: `plugin ${problem.plugin}`, ok: false, detail: problem.message });

@@ -21,3 +21,9 @@ describe('redaction', () => {
     assert.equal(redact('abc is fine'), 'abc is fine');
   });
 });
+
+describe('redaction of Kaggle tokens kagg never loaded', () => {
+  it('masks KGAT_ tokens', () => {
+    assert.equal(redact('token KGAT_abcdef0123456789 echoed'), 'token KGAT_**** echoed');
+  });
+});

@@ -17,6 +17,7 @@ const patterns: Array<[RegExp, string]> = [
   [/\b(x-functions-key|x-amz-security-token|x-api-key)(\s*[:=]\s*"?)[^\s",]+/gi, `$1$2${MASK}`],
   [/([?&](?:code|key|sig|signature|token|access_token|X-Amz-Signature|X-Amz-Credential)=)[^&\s"']+/gi, `$1${MASK}`],
   [/(\b[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:)[^@\s/]+@/gi, `$1${MASK}@`],
+  [/\bKGAT_[A-Za-z0-9_]{8,}/g, `KGAT_${MASK}`],
 ];
 
 /** Returns `text` with every registered secret and every recognised credential pattern masked. */

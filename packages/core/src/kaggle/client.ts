@@ -1,0 +1,238 @@
+/**
+ * The Kaggle RPC client: `POST {base}/kernels.KernelsApiService/<Method>` with a camelCase JSON body
+ * (contracts/kaggle-api.md §2). Base URL from `KAGG_KAGGLE_API_URL` (default https://api.kaggle.com/v1).
+ * All clients of a process share one rate limiter (`KAGG_KAGGLE_RATE` requests per second).
+ * Errors become KaggErrors that say what went wrong in the user's terms; credentials never leave
+ * this module except in the Authorization header of API calls (never to storage URLs).
+ */
+import { KaggError } from '../errors/index.js';
+import { createHttpClient, type HttpClient, type HttpResponse, type RetryInfo } from '../http/client.js';
+import { RateLimiter } from '../http/rate-limiter.js';
+import { authorizationHeader, findKaggleCredentials, type KaggleCredentials } from './auth.js';
+import {
+  asObject,
+  errorBodyMessage,
+  parseBlob,
+  parseKernelInfo,
+  parseOutputPage,
+  parseSaveResult,
+  parseSessionStatus,
+} from './parse.js';
+import { type FullKernelRef, formatRef, type KernelRef } from './ref.js';
+import type {
+  KernelBlob,
+  KernelInfo,
+  ListKernelsRequest,
+  OutputPage,
+  SaveKernelRequest,
+  SaveKernelResult,
+  SessionStatus,
+} from './types.js';
+
+export const DEFAULT_KAGGLE_API_URL = 'https://api.kaggle.com/v1';
+const SERVICE = 'kernels.KernelsApiService';
+
+let sharedLimiter: RateLimiter | undefined;
+
+/** The process-wide rate limiter of Kaggle traffic (`KAGG_KAGGLE_RATE` req/s, `KAGG_KAGGLE_BURST`). */
+export function kaggleRateLimiter(): RateLimiter {
+  if (!sharedLimiter) {
+    const rate = Number(process.env.KAGG_KAGGLE_RATE);
+    const burst = Number(process.env.KAGG_KAGGLE_BURST);
+    sharedLimiter = new RateLimiter({
+      ratePerSecond: Number.isFinite(rate) && rate > 0 ? rate : 10,
+      burst: Number.isFinite(burst) && burst >= 1 ? burst : 2,
+    });
+  }
+  return sharedLimiter;
+}
+
+export interface KaggleClientOptions {
+  /** API base (default `KAGG_KAGGLE_API_URL` or https://api.kaggle.com/v1). */
+  baseUrl?: string;
+  /** Credentials to use (default: looked up from `env`). */
+  credentials?: KaggleCredentials;
+  /** Environment for the credential look-up (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** HTTP client (default: kagg's client with the shared Kaggle rate limiter). */
+  http?: HttpClient;
+  /** Receives warnings such as a world-readable kaggle.json. */
+  onWarning?: (message: string) => void;
+  /** Receives each retry (for progress displays). */
+  onRetry?: (info: RetryInfo) => void;
+}
+
+export interface CallOptions {
+  /** Repeating the call is harmless (reads). SaveKernel is not. */
+  idempotent?: boolean;
+  /** The kernel the call is about: 403/404 become "not found or no access" naming it. */
+  kernel?: FullKernelRef;
+}
+
+export class KaggleClient {
+  readonly baseUrl: string;
+  readonly http: HttpClient;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly onWarning: ((message: string) => void) | undefined;
+  private creds: KaggleCredentials | undefined;
+  private searched: string[] = [];
+  private user: Promise<string> | undefined;
+
+  constructor(options: KaggleClientOptions = {}) {
+    this.env = options.env ?? process.env;
+    this.baseUrl = (options.baseUrl ?? (this.env.KAGG_KAGGLE_API_URL || DEFAULT_KAGGLE_API_URL)).replace(/\/+$/, '');
+    this.http = options.http ?? createHttpClient({ rateLimiter: kaggleRateLimiter(), onRetry: options.onRetry });
+    this.creds = options.credentials;
+    this.onWarning = options.onWarning;
+  }
+
+  /** The credentials in use; throws a KaggError naming every place looked at when there are none. */
+  credentials(): KaggleCredentials {
+    if (this.creds) return this.creds;
+    const found = findKaggleCredentials(this.env);
+    this.searched = found.searched;
+    for (const w of found.warnings) this.onWarning?.(w);
+    if (!found.credentials) {
+      throw new KaggError(`No Kaggle credentials found. Looked in: ${found.searched.join(', ')}.`, {
+        code: 'KAGGLE_NO_CREDENTIALS',
+        action:
+          'Create an API token at https://www.kaggle.com/settings and set KAGGLE_API_TOKEN, or save kaggle.json in ~/.kaggle (chmod 600).',
+        details: { searched: found.searched },
+      });
+    }
+    this.creds = found.credentials;
+    return this.creds;
+  }
+
+  /** The user the credentials belong to (asks the server for a token's owner, once). */
+  username(): Promise<string> {
+    const creds = this.credentials();
+    if (creds.kind === 'basic') return Promise.resolve(creds.username);
+    if (creds.username) return Promise.resolve(creds.username);
+    this.user ??= this.post('security.OAuthService/IntrospectToken', { token: creds.token }, { idempotent: true }).then(
+      (body) => {
+        const o = asObject(body);
+        if (o.active === false || typeof o.username !== 'string' || !o.username) {
+          throw new KaggError(`The Kaggle token from ${creds.source} is not active.`, {
+            code: 'KAGGLE_UNAUTHORIZED',
+            action: 'Create a new API token at https://www.kaggle.com/settings.',
+          });
+        }
+        return o.username;
+      },
+    );
+    return this.user;
+  }
+
+  /** Fills in the owner of a bare slug with the current user. */
+  async resolve(ref: KernelRef): Promise<FullKernelRef> {
+    return { owner: ref.owner ?? (await this.username()), slug: ref.slug };
+  }
+
+  /** One RPC of the kernels service. Returns the parsed JSON body of a successful answer. */
+  call(method: string, body: Record<string, unknown>, options: CallOptions = {}): Promise<unknown> {
+    return this.post(`${SERVICE}/${method}`, body, options);
+  }
+
+  private async post(path: string, body: Record<string, unknown>, options: CallOptions): Promise<unknown> {
+    const creds = this.credentials();
+    const res = await this.http.request({
+      method: 'POST',
+      url: `${this.baseUrl}/${path}`,
+      headers: { authorization: authorizationHeader(creds) },
+      json: body,
+      idempotent: options.idempotent ?? true,
+    });
+    const method = path.split('/').pop() ?? path;
+    const codeInBody = asObject(res.body).code;
+    if (res.status >= 200 && res.status < 300 && !(typeof codeInBody === 'number' && codeInBody >= 400)) {
+      return res.body ?? {};
+    }
+    throw this.errorFor(method, res, options.kernel);
+  }
+
+  private errorFor(method: string, res: HttpResponse, kernel: FullKernelRef | undefined): KaggError {
+    const parsed = errorBodyMessage(res.body, res.text);
+    const status = res.status >= 400 ? res.status : (parsed.code ?? res.status);
+    const said = parsed.message ? `: ${parsed.message}` : '';
+    const details = {
+      status,
+      method,
+      ...(parsed.status ? { reason: parsed.status } : {}),
+      ...(kernel ? { kernel: formatRef(kernel) } : {}),
+    };
+    if (status === 401) {
+      const creds = this.creds;
+      const searched = this.searched.length > 0 ? this.searched : findKaggleCredentials(this.env).searched;
+      return new KaggError(
+        `Kaggle rejected the credentials from ${creds?.source ?? 'the environment'} (HTTP 401${said}). Credentials are looked for in: ${searched.join(', ')}.`,
+        {
+          code: 'KAGGLE_UNAUTHORIZED',
+          action:
+            'Check the token or key (a new one can be made at https://www.kaggle.com/settings), then run `kagg doctor`.',
+          details,
+        },
+      );
+    }
+    if ((status === 403 || status === 404) && kernel) {
+      return new KaggError(
+        `Kernel ${formatRef(kernel)} was not found or you have no access to it (HTTP ${status}${said}).`,
+        {
+          code: 'KAGGLE_NOT_FOUND',
+          action:
+            'Check the owner and slug (kagg list --user <owner>); private kernels are visible only to their owner and collaborators.',
+          details,
+        },
+      );
+    }
+    if (status === 429) {
+      return new KaggError(
+        `Kaggle kept answering "too many requests" to ${method} (HTTP 429${said}), even after retries.`,
+        {
+          code: 'KAGGLE_RATE_LIMITED',
+          action: 'Wait a minute and retry, or lower KAGG_KAGGLE_RATE.',
+          details,
+        },
+      );
+    }
+    return new KaggError(
+      `Kaggle API ${method} failed: HTTP ${status}${said || ` (${res.text.slice(0, 200) || 'empty body'})`}`,
+      {
+        code: status >= 500 ? 'KAGGLE_SERVER_ERROR' : 'KAGGLE_API_ERROR',
+        details,
+      },
+    );
+  }
+
+  async listKernels(request: ListKernelsRequest): Promise<KernelInfo[]> {
+    const body = asObject(await this.call('ListKernels', { ...request }));
+    const kernels = Array.isArray(body.kernels) ? body.kernels : [];
+    return kernels.map(parseKernelInfo);
+  }
+
+  async getKernel(ref: FullKernelRef): Promise<{ metadata: KernelInfo; blob: KernelBlob }> {
+    const body = asObject(await this.call('GetKernel', { userName: ref.owner, kernelSlug: ref.slug }, { kernel: ref }));
+    return { metadata: parseKernelInfo(body.metadata), blob: parseBlob(body.blob) };
+  }
+
+  /** SaveKernel is not idempotent: it is retried only on 429 and on connections refused before sending. */
+  async saveKernel(request: SaveKernelRequest): Promise<SaveKernelResult> {
+    return parseSaveResult(await this.call('SaveKernel', { ...request }, { idempotent: false }));
+  }
+
+  async getSessionStatus(ref: FullKernelRef): Promise<SessionStatus> {
+    return parseSessionStatus(
+      await this.call('GetKernelSessionStatus', { userName: ref.owner, kernelSlug: ref.slug }, { kernel: ref }),
+    );
+  }
+
+  async listSessionOutput(ref: FullKernelRef, pageToken?: string, pageSize = 200): Promise<OutputPage> {
+    const body: Record<string, unknown> = { userName: ref.owner, kernelSlug: ref.slug, pageSize };
+    if (pageToken) body.pageToken = pageToken;
+    return parseOutputPage(await this.call('ListKernelSessionOutput', body, { kernel: ref }));
+  }
+}
+
+export function createKaggleClient(options: KaggleClientOptions = {}): KaggleClient {
+  return new KaggleClient(options);
+}

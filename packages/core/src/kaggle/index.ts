@@ -1,0 +1,64 @@
+export {
+  authorizationHeader,
+  type CredentialDescription,
+  type CredentialLookup,
+  describeKaggleCredentials,
+  findKaggleCredentials,
+  type KaggleCredentials,
+  kaggleJsonPath,
+} from './auth.js';
+export {
+  type CallOptions,
+  createKaggleClient,
+  DEFAULT_KAGGLE_API_URL,
+  KaggleClient,
+  type KaggleClientOptions,
+  kaggleRateLimiter,
+} from './client.js';
+export { codeFileName, detectKernelKind, kernelText } from './code-file.js';
+export {
+  KERNEL_TYPES,
+  LANGUAGES,
+  type ListOptions,
+  type ListResult,
+  listKernels,
+  listKernelsRequest,
+  OUTPUT_TYPES,
+  SORT_BY,
+} from './list.js';
+export {
+  type KernelMetadataFile,
+  kernelMetadataSchema,
+  METADATA_FILE,
+  metadataForBareFile,
+  pulledMetadataJson,
+  saveKernelRequest,
+  validateKernelMetadata,
+} from './metadata.js';
+export {
+  type DownloadOutputsOptions,
+  downloadKernelOutputs,
+  downloadOutputs,
+  type KernelOutputResult,
+  type OutputFileResult,
+  type OutputsOptions,
+  type OutputsResult,
+} from './output.js';
+export { createLimit } from './parallel.js';
+export { errorBodyMessage, isTerminal, logToText, normalizeEnum, parseStatus } from './parse.js';
+export {
+  fetchKernelNotebook,
+  type KernelNotebook,
+  type PullManyResult,
+  type PullOptions,
+  type PullResult,
+  pullKernel,
+  pullKernels,
+} from './pull.js';
+export { type PreparedPush, type PushOptions, type PushResult, preparePush, pushKernel, sendPush } from './push.js';
+export { type FullKernelRef, formatRef, type KernelRef, parseKernelRef, requireKernelRef } from './ref.js';
+export { type RunOptions, type RunResult, runKernel } from './run.js';
+export { confinedPath, unsafeNameReason } from './safe-path.js';
+export { slugify, titleFromSlug } from './slug.js';
+export { kernelStatus, type StatusResult } from './status.js';
+export type * from './types.js';

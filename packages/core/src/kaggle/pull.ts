@@ -1,0 +1,133 @@
+/**
+ * `kagg pull`: a kernel's code file (and, with `metadata`, kernel-metadata.json) written exactly as
+ * the official CLI writes them (contracts/kaggle-api.md §2.4).
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { KaggleClient } from './client.js';
+import { codeFileName } from './code-file.js';
+import { METADATA_FILE, pulledMetadataJson } from './metadata.js';
+import { createLimit } from './parallel.js';
+import { type FullKernelRef, formatRef, type KernelRef } from './ref.js';
+import { unsafeNameReason } from './safe-path.js';
+import type { KernelInfo } from './types.js';
+
+export interface KernelNotebook {
+  ref: FullKernelRef;
+  /** The source as Kaggle stores it (a notebook's .ipynb JSON, or a script). */
+  text: string;
+  /** The file name the official CLI would give it (`<slug>.ipynb`, `<slug>.py`, …). */
+  fileName: string;
+  metadata: KernelInfo;
+  kernelType: string;
+  language: string;
+  warnings: string[];
+}
+
+/** Downloads a kernel's source without writing anything (used by pull, run and deploy). */
+export async function fetchKernelNotebook(client: KaggleClient, ref: KernelRef): Promise<KernelNotebook> {
+  const full = await client.resolve(ref);
+  const { metadata, blob } = await client.getKernel(full);
+  const kernelType = blob.kernelType || metadata.kernelType;
+  const language = blob.language || metadata.language;
+  const named = codeFileName(blob.slug || metadata.slug || full.slug, kernelType, language);
+  return {
+    ref: full,
+    text: blob.source,
+    fileName: named.fileName,
+    metadata,
+    kernelType,
+    language,
+    warnings: named.warning ? [named.warning] : [],
+  };
+}
+
+export interface PullOptions {
+  /** Target folder (default `<cwd>/kernels/<owner>/<slug>`). */
+  path?: string;
+  /** Also write kernel-metadata.json. */
+  metadata?: boolean;
+  /** Put each kernel in `<path>/<owner>/<slug>` (used when pulling several kernels into one path). */
+  perKernelFolder?: boolean;
+  cwd?: string;
+}
+
+export interface PullResult {
+  ref: string;
+  dir: string;
+  codeFile: string;
+  metadataFile: string | null;
+  bytes: number;
+  warnings: string[];
+}
+
+async function existingCodeFile(dir: string): Promise<string | undefined> {
+  try {
+    const meta = JSON.parse(await readFile(path.join(dir, METADATA_FILE), 'utf8')) as { code_file?: unknown };
+    const name = meta.code_file;
+    if (typeof name === 'string' && name && !name.includes('INSERT_CODE_FILE_PATH_HERE') && !unsafeNameReason(name))
+      return name;
+  } catch {
+    // no usable metadata: the default name applies
+  }
+  return undefined;
+}
+
+export async function pullKernel(client: KaggleClient, ref: KernelRef, options: PullOptions = {}): Promise<PullResult> {
+  const nb = await fetchKernelNotebook(client, ref);
+  const cwd = options.cwd ?? process.cwd();
+  const dir = options.path
+    ? options.perKernelFolder
+      ? path.resolve(cwd, options.path, nb.ref.owner, nb.ref.slug)
+      : path.resolve(cwd, options.path)
+    : path.resolve(cwd, 'kernels', nb.ref.owner, nb.ref.slug);
+  await mkdir(dir, { recursive: true });
+  const fileName = (await existingCodeFile(dir)) ?? nb.fileName;
+  const codePath = path.join(dir, fileName);
+  await mkdir(path.dirname(codePath), { recursive: true });
+  await writeFile(codePath, nb.text, 'utf8');
+  let metadataFile: string | null = null;
+  if (options.metadata) {
+    metadataFile = path.join(dir, METADATA_FILE);
+    await writeFile(metadataFile, pulledMetadataJson(nb.metadata, fileName), 'utf8');
+  }
+  return {
+    ref: formatRef(nb.ref),
+    dir,
+    codeFile: codePath,
+    metadataFile,
+    bytes: Buffer.byteLength(nb.text),
+    warnings: nb.warnings,
+  };
+}
+
+export interface PullManyResult {
+  kernels: PullResult[];
+  failures: Array<{ ref: string; error: string; code: string }>;
+}
+
+/** Pulls several kernels, `parallel` at a time; one failure does not stop the others. */
+export async function pullKernels(
+  client: KaggleClient,
+  refs: KernelRef[],
+  options: PullOptions & { parallel?: number } = {},
+): Promise<PullManyResult> {
+  const limit = createLimit(options.parallel ?? 4);
+  const perKernelFolder = options.perKernelFolder ?? (refs.length > 1 && Boolean(options.path));
+  const settled = await Promise.allSettled(
+    refs.map((r) => limit(() => pullKernel(client, r, { ...options, perKernelFolder }))),
+  );
+  const out: PullManyResult = { kernels: [], failures: [] };
+  settled.forEach((s, i) => {
+    if (s.status === 'fulfilled') out.kernels.push(s.value);
+    else {
+      const r = refs[i];
+      out.failures.push({
+        ref: r ? (r.owner ? `${r.owner}/${r.slug}` : r.slug) : '?',
+        error: (s.reason as Error)?.message ?? String(s.reason),
+        code: (s.reason as { code?: string })?.code ?? 'FAILED',
+      });
+    }
+  });
+  return out;
+}

@@ -1,0 +1,223 @@
+// The one HTTP client: which answers are retried, how long it waits (Retry-After, capped), that a
+// non-idempotent request is never repeated after the server may have acted on it, that downloads never
+// leave an error body or partial file on disk, and that one rate limiter paces every concurrent call.
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createHttpClient, parseRetryAfter, RateLimiter, type RetryInfo } from '@kagg/core/http';
+import { type FakeKaggle, startFakeKaggle } from '@kagg/testkit/kaggle-fake';
+
+/** A tiny server whose handler each test sets. */
+let handler: (req: http.IncomingMessage, res: http.ServerResponse) => void = (_req, res) => res.end();
+let server: http.Server;
+let base = '';
+let hits = 0;
+let fake: FakeKaggle;
+let dir = '';
+
+before(async () => {
+  server = http.createServer((req, res) => {
+    hits++;
+    handler(req, res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fake = await startFakeKaggle();
+  dir = mkdtempSync(path.join(os.tmpdir(), 'kagg-http-'));
+});
+after(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+  await fake.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Answers `statuses` in turn (with optional headers), then 200 `{"ok":true}`. */
+function sequence(statuses: Array<number | [number, Record<string, string>]>): void {
+  hits = 0;
+  let i = 0;
+  handler = (_req, res) => {
+    const next = statuses[i++];
+    if (next === undefined) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"ok":true}');
+      return;
+    }
+    const [status, headers] = Array.isArray(next) ? next : [next, {}];
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify({ error: { code: status, message: 'nope' } }));
+  };
+}
+
+function client(retries: RetryInfo[], options: Parameters<typeof createHttpClient>[0] = {}) {
+  return createHttpClient({
+    retries: 4,
+    retryBaseMs: 4,
+    maxRetryAfterMs: 30,
+    onRetry: (r) => retries.push(r),
+    ...options,
+  });
+}
+
+describe('retries', () => {
+  it('retries 429 and 5xx answers of a GET until one succeeds', async () => {
+    sequence([429, 500, 502, 503]);
+    const retries: RetryInfo[] = [];
+    const res = await client(retries).request({ url: `${base}/x` });
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body, { ok: true });
+    assert.equal(hits, 5);
+    assert.deepEqual(
+      retries.map((r) => r.reason),
+      ['HTTP 429', 'HTTP 500', 'HTTP 502', 'HTTP 503'],
+    );
+  });
+
+  it('gives the last answer back once the retries are spent', async () => {
+    sequence([500, 500, 500, 500, 500, 500]);
+    const res = await client([]).request({ url: `${base}/x` });
+    assert.equal(res.status, 500);
+    assert.equal(hits, 5, 'one attempt plus four retries');
+  });
+
+  it('does not retry 4xx answers other than 429', async () => {
+    sequence([404]);
+    const res = await client([]).request({ url: `${base}/x` });
+    assert.equal(res.status, 404);
+    assert.equal(hits, 1);
+  });
+
+  it('honours Retry-After in seconds and as an HTTP date, up to the cap', async () => {
+    sequence([
+      [429, { 'retry-after': '0.02' }],
+      [429, { 'retry-after': '3600' }],
+      [503, { 'retry-after': new Date(Date.now() + 3_600_000).toUTCString() }],
+    ]);
+    const retries: RetryInfo[] = [];
+    await client(retries).request({ url: `${base}/x` });
+    assert.deepEqual(
+      retries.map((r) => r.delayMs),
+      [20, 30, 30],
+      'the first wait is what the server asked; the others are capped at maxRetryAfterMs',
+    );
+    assert.equal(parseRetryAfter('7'), 7000);
+    assert.equal(parseRetryAfter('Wed, 21 Oct 2015 07:28:00 GMT', Date.parse('Wed, 21 Oct 2015 07:27:00 GMT')), 60_000);
+    assert.equal(parseRetryAfter('soon'), undefined);
+  });
+
+  it('never repeats a POST after a 500 (the server may have acted), but does after a 429', async () => {
+    sequence([500]);
+    const res = await client([]).request({ method: 'POST', url: `${base}/x`, json: { a: 1 } });
+    assert.equal(res.status, 500);
+    assert.equal(hits, 1);
+    sequence([429, 429]);
+    const ok = await client([]).request({ method: 'POST', url: `${base}/x`, json: { a: 1 } });
+    assert.equal(ok.status, 200);
+    assert.equal(hits, 3);
+  });
+
+  it('retries a GET whose connection was reset, but not a POST', async () => {
+    fake.inject({ target: 'ListKernels', reset: true, times: 2 });
+    const before = fake.calls('ListKernels').length;
+    const retries: RetryInfo[] = [];
+    const res = await client(retries).request({
+      method: 'POST',
+      url: `${fake.url}/kernels.KernelsApiService/ListKernels`,
+      json: {},
+      idempotent: true,
+    });
+    assert.equal(res.status, 401, 'the third attempt reached the server (and was refused: no credentials)');
+    assert.equal(fake.calls('ListKernels').length - before, 3);
+    fake.inject({ target: 'SaveKernel', reset: true, times: 1 });
+    await assert.rejects(
+      client([]).request({ method: 'POST', url: `${fake.url}/kernels.KernelsApiService/SaveKernel`, json: {} }),
+      (e: Error & { code?: string }) => e.code === 'HTTP_NETWORK',
+    );
+    assert.equal(fake.calls('SaveKernel').length, 1);
+  });
+
+  it('retries a POST when the connection was refused before anything was sent', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const retries: RetryInfo[] = [];
+    await assert.rejects(
+      client(retries, { retries: 2 }).request({ method: 'POST', url: `http://127.0.0.1:${port}/x`, json: {} }),
+      /ECONNREFUSED/,
+    );
+    assert.deepEqual(
+      retries.map((r) => r.reason),
+      ['not-sent', 'not-sent'],
+    );
+  });
+});
+
+describe('downloads', () => {
+  it('writes the body only after a 2xx, and never an error body', async () => {
+    sequence([[403, {}]]);
+    const dest = path.join(dir, 'denied.bin');
+    const res = await client([]).download({ url: `${base}/f`, dest });
+    assert.equal(res.outcome, 'failed');
+    assert.equal(res.status, 403);
+    assert.equal(existsSync(dest), false);
+    assert.deepEqual(
+      readdirSync(dir).filter((n) => n.includes('kagg-part')),
+      [],
+      'no temporary file left behind',
+    );
+  });
+
+  it('retries a body cut short, and keeps Last-Modified as the file time', async () => {
+    hits = 0;
+    const lastModified = new Date('2026-03-01T10:00:00Z');
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-length': '10', 'last-modified': lastModified.toUTCString() });
+      if (hits === 1) {
+        res.write('12345');
+        res.destroy();
+        return;
+      }
+      res.end('0123456789');
+    };
+    const dest = path.join(dir, 'cut.bin');
+    const res = await client([]).download({ url: `${base}/f`, dest });
+    assert.equal(res.outcome, 'written');
+    assert.equal(hits, 2);
+    assert.equal(readFileSync(dest, 'utf8'), '0123456789');
+    const { statSync } = await import('node:fs');
+    assert.equal(statSync(dest).mtime.getTime(), lastModified.getTime());
+  });
+});
+
+describe('rate limiter', () => {
+  it('paces concurrent calls so that a rate-limited server never answers 429', async () => {
+    const limited = await startFakeKaggle({ rateLimit: { perSecond: 40, burst: 4 } });
+    try {
+      const c = createHttpClient({ retries: 0, rateLimiter: new RateLimiter({ ratePerSecond: 40, burst: 1 }) });
+      const url = `${limited.url}/kernels.KernelsApiService/ListKernels`;
+      const results = await Promise.all(
+        Array.from({ length: 30 }, () => c.request({ method: 'POST', url, json: {}, idempotent: true })),
+      );
+      assert.equal(results.filter((r) => r.status === 429).length, 0);
+      assert.equal(limited.requests.length, 30);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('pauses every holder after a 429 with Retry-After', async () => {
+    const limiter = new RateLimiter({ ratePerSecond: 1000, burst: 5 });
+    const order: string[] = [];
+    limiter.pauseUntil(Date.now() + 40);
+    const paused = limiter.take().then(() => order.push('held'));
+    await new Promise((r) => setTimeout(r, 10));
+    order.push('10ms later');
+    await paused;
+    assert.deepEqual(order, ['10ms later', 'held']);
+  });
+});

@@ -101,6 +101,10 @@ describe('kagg deploy --aws through the CLI', () => {
     const gone = await run<{ destroyed: string }>(['destroy', 'greeter']);
     assert.equal(gone.code, 0, gone.stderr);
     assert.ok(!fake.state.functions.has('kagg-greeter'));
+    assert.equal(fake.state.roles.size, 1, 'the execution role stays unless asked');
+    const withRole = await run<{ destroyed: string }>(['destroy', 'adder', '--set', 'deleteRole=true']);
+    assert.equal(withRole.code, 0, withRole.stderr);
+    assert.equal(fake.state.roles.size, 0, '--set deleteRole=true removes the role kagg created');
     const registry = readFileSync(path.join(home, 'endpoints.json'), 'utf8');
     for (const text of [...outputs, registry]) assert.ok(!text.includes(fake.secretAccessKey), 'secret key leaked');
   });

@@ -121,8 +121,8 @@ export interface Logger {
   debug(message: string): void;
 }
 
-/** Given to every target operation. */
-export interface OperationContext {
+/** Given to every target operation. `O` is the target's settings type. */
+export interface OperationContext<O = Record<string, unknown>> {
   /** A folder this target may keep state in (under KAGG_HOME/targets/<id>). */
   stateDir: string;
   /** Folder for logs (under KAGG_HOME/logs). */
@@ -136,10 +136,10 @@ export interface OperationContext {
    * The target's settings given to this command (`--set`, the settings file), validated against
    * `optionsSchema`, when the command takes any (`kagg destroy NAME --set deleteRole=true`).
    */
-  options?: Record<string, unknown>;
+  options?: Partial<O>;
 }
 
-export interface DeployContext<O = Record<string, unknown>> extends Omit<OperationContext, 'options'> {
+export interface DeployContext<O = Record<string, unknown>> extends Omit<OperationContext<O>, 'options'> {
   name: string;
   /** Settings validated against `optionsSchema` (flags > --set > config file). */
   options: O;
@@ -161,11 +161,11 @@ export interface DeployTarget<O = Record<string, unknown>> {
   package(bundle: FunctionBundle, options: O): Promise<Artifact>;
   /** Creates or updates, idempotent; waits until the endpoint answers. */
   deploy(artifact: Artifact, ctx: DeployContext<O>): Promise<Deployment>;
-  destroy(deployment: Deployment, ctx: OperationContext): Promise<void>;
-  describe(deployment: Deployment, ctx: OperationContext): Promise<DeploymentStatus>;
+  destroy(deployment: Deployment, ctx: OperationContext<O>): Promise<void>;
+  describe(deployment: Deployment, ctx: OperationContext<O>): Promise<DeploymentStatus>;
   invocation(deployment: Deployment): Promise<Invocation>;
   /** Optional: recent log text of a deployment, for `kagg logs`. */
-  logs?(deployment: Deployment, ctx: OperationContext): Promise<string>;
+  logs?(deployment: Deployment, ctx: OperationContext<O>): Promise<string>;
   /** Optional: checks for `kagg doctor` (credentials found, tools present). Never prints secrets. */
   doctor?(): Promise<DoctorCheck[]>;
 }

@@ -22,7 +22,7 @@ export default class Destroy extends KaggCommand<{ destroyed: string; target: st
   async run() {
     const { args, flags } = await this.parse(Destroy);
     const svc = await services();
-    const endpoint = await destroyEndpoint(operationDeps(this, svc, { progress: true }), args.name);
+    const endpoint = await destroyEndpoint(operationDeps(this, svc, { progress: true }), args.name, { set: flags.set });
     this.progress.stop();
     this.info(`Destroyed ${endpoint.name} (${endpoint.target})`);
     return { destroyed: endpoint.name, target: endpoint.target };

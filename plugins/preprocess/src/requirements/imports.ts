@@ -1,0 +1,272 @@
+/**
+ * Finds the imports of Python code with @lezer/python (pure JavaScript, error-recovering), after
+ * IPython syntax has been masked line by line. Each import is classed as in reference §4.7:
+ * required (module level, in functions, literal `importlib.import_module`/`__import__`), optional
+ * (under `try/except ImportError`, `contextlib.suppress(ImportError)`, `if TYPE_CHECKING:`,
+ * `if torch.cuda.is_available():` and similar), or unresolved (a computed module name, `exec`).
+ * Shell commands in string literals (`os.system("pip install x")`, `subprocess.run([...])`) are
+ * returned for pip parsing.
+ */
+import type { SyntaxNode } from '@lezer/common';
+import { parser } from '@lezer/python';
+
+export type ImportKind = 'required' | 'optional';
+
+export interface ImportUse {
+  /** Absolute dotted module (`sklearn.model_selection`); empty for `from . import x`. */
+  module: string;
+  /** Relative import level (number of leading dots); 0 for absolute imports. */
+  level: number;
+  /** Names of a from-import (`from google.cloud import bigquery` → ['bigquery']). */
+  names: string[];
+  /** 1-based line in the text given to `findImports` plus its offset. */
+  line: number;
+  kind: ImportKind;
+  /** Why an import is optional (`try/except ImportError`, `if TYPE_CHECKING`). */
+  reason?: string;
+}
+
+export interface UnresolvedUse {
+  line: number;
+  /** The call, as written (`importlib.import_module(name)`). */
+  text: string;
+}
+
+export interface CommandLiteral {
+  line: number;
+  command: string;
+}
+
+export interface CodeImports {
+  imports: ImportUse[];
+  unresolved: UnresolvedUse[];
+  commands: CommandLiteral[];
+}
+
+const IMPORT_ERRORS = /\b(?:ImportError|ModuleNotFoundError|Exception|BaseException)\b/;
+const OPTIONAL_CONDITION =
+  /\bTYPE_CHECKING\b|\bis_available\s*\(|\bfind_spec\s*\(|\bsys\.platform\b|\bsys\.version_info\b|\bplatform\.system\s*\(|\bos\.name\b|\bsys\.modules\b/;
+const SUPPRESS_IMPORT = /\bsuppress\s*\([^)]*\b(?:ImportError|ModuleNotFoundError|Exception)\b/;
+const DYNAMIC_IMPORT = /^(?:importlib\.)?import_module$|^__import__$/;
+const SHELL_CALL =
+  /^(?:os\.(?:system|popen)|subprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|get_ipython\(\)\.(?:system|getoutput))$/;
+
+/** The value of a plain Python string literal; undefined for f-strings and anything else. */
+export function stringLiteralValue(text: string): string | undefined {
+  const m = /^([rRbBuU]{0,2})('''|"""|'|")([\s\S]*)\2$/.exec(text);
+  if (!m) return undefined;
+  const raw = m[1]!.toLowerCase().includes('r');
+  const body = m[3]!;
+  return raw
+    ? body
+    : body
+        .replace(/\\(["'\\])/g, '$1')
+        .replace(/\\n/g, '\n')
+        .replace(/\\t/g, '\t');
+}
+
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+class Walker {
+  readonly result: CodeImports = { imports: [], unresolved: [], commands: [] };
+  private readonly lineStarts: number[] = [0];
+
+  constructor(
+    private readonly code: string,
+    private readonly lineOffset: number,
+  ) {
+    for (let i = code.indexOf('\n'); i >= 0; i = code.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+  }
+
+  private text(node: SyntaxNode): string {
+    return this.code.slice(node.from, node.to);
+  }
+
+  private line(offset: number): number {
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1 + this.lineOffset;
+  }
+
+  walk(node: SyntaxNode, reason: string | undefined): void {
+    switch (node.name) {
+      case 'ImportStatement':
+        this.importStatement(node, reason);
+        return;
+      case 'TryStatement':
+        this.tryStatement(node, reason);
+        return;
+      case 'IfStatement':
+        this.ifStatement(node, reason);
+        return;
+      case 'WithStatement':
+        this.withStatement(node, reason);
+        return;
+      case 'CallExpression':
+        this.callExpression(node, reason);
+        break;
+      default:
+        break;
+    }
+    for (let child = node.firstChild; child; child = child.nextSibling) this.walk(child, reason);
+  }
+
+  private children(node: SyntaxNode): SyntaxNode[] {
+    const out: SyntaxNode[] = [];
+    for (let child = node.firstChild; child; child = child.nextSibling) out.push(child);
+    return out;
+  }
+
+  private tryStatement(node: SyntaxNode, reason: string | undefined): void {
+    const children = this.children(node);
+    // Clauses: the try body, then `except [expr] Body`, `else Body`, `finally Body`.
+    const handlers: Array<{ catches: boolean; body: SyntaxNode }> = [];
+    let tryBody: SyntaxNode | undefined;
+    let pending: { keyword: string; parts: string[] } | undefined;
+    for (const child of children) {
+      if (child.name === 'try') pending = { keyword: 'try', parts: [] };
+      else if (child.name === 'except' || child.name === 'else' || child.name === 'finally') {
+        pending = { keyword: child.name, parts: [] };
+      } else if (child.name === 'Body' && pending) {
+        if (pending.keyword === 'try') tryBody = child;
+        else if (pending.keyword === 'except') {
+          const clause = pending.parts.join(' ').trim();
+          handlers.push({ catches: clause === '' || IMPORT_ERRORS.test(clause), body: child });
+        } else handlers.push({ catches: false, body: child });
+        pending = undefined;
+      } else if (pending) pending.parts.push(this.text(child));
+      else this.walk(child, reason);
+    }
+    const guarded = handlers.some((handler) => handler.catches);
+    if (tryBody) this.walk(tryBody, guarded ? (reason ?? 'try/except ImportError') : reason);
+    for (const handler of handlers) {
+      this.walk(handler.body, handler.catches ? (reason ?? 'except ImportError fallback') : reason);
+    }
+  }
+
+  private ifStatement(node: SyntaxNode, reason: string | undefined): void {
+    const children = this.children(node);
+    const conditions = children.filter(
+      (child) => child.name !== 'Body' && !['if', 'elif', 'else'].includes(child.name),
+    );
+    const condition = conditions.map((child) => this.text(child)).find((text) => OPTIONAL_CONDITION.test(text));
+    const inner = condition ? (reason ?? `if ${condition.trim().slice(0, 60)}`) : reason;
+    for (const child of children) this.walk(child, child.name === 'Body' ? inner : reason);
+  }
+
+  private withStatement(node: SyntaxNode, reason: string | undefined): void {
+    const children = this.children(node);
+    const head = children
+      .filter((child) => child.name !== 'Body')
+      .map((child) => this.text(child))
+      .join(' ');
+    const inner = SUPPRESS_IMPORT.test(head) ? (reason ?? 'suppress(ImportError)') : reason;
+    for (const child of children) this.walk(child, child.name === 'Body' ? inner : reason);
+  }
+
+  private push(use: Omit<ImportUse, 'kind' | 'reason'>, reason: string | undefined): void {
+    this.result.imports.push({ ...use, kind: reason ? 'optional' : 'required', ...(reason ? { reason } : {}) });
+  }
+
+  private importStatement(node: SyntaxNode, reason: string | undefined): void {
+    const children = this.children(node);
+    const line = this.line(node.from);
+    if (children[0]?.name === 'from') {
+      let level = 0;
+      const moduleParts: string[] = [];
+      let k = 1;
+      for (; k < children.length && children[k]!.name !== 'import'; k++) {
+        const child = children[k]!;
+        const text = this.text(child);
+        if (child.name === 'VariableName') moduleParts.push(text);
+        else if (/^\.+$/.test(text) && moduleParts.length === 0) level += text.length;
+      }
+      const names: string[] = [];
+      let afterAs = false;
+      for (k++; k < children.length; k++) {
+        const child = children[k]!;
+        if (child.name === 'as') afterAs = true;
+        else if (child.name === 'VariableName') {
+          if (!afterAs) names.push(this.text(child));
+          afterAs = false;
+        }
+      }
+      this.push({ module: moduleParts.join('.'), level, names, line }, reason);
+      return;
+    }
+    let parts: string[] = [];
+    let afterAs = false;
+    const flush = (): void => {
+      if (parts.length > 0) this.push({ module: parts.join('.'), level: 0, names: [], line }, reason);
+      parts = [];
+      afterAs = false;
+    };
+    for (const child of children.slice(1)) {
+      if (child.name === ',') flush();
+      else if (child.name === 'as') afterAs = true;
+      else if (child.name === 'VariableName' && !afterAs) parts.push(this.text(child));
+    }
+    flush();
+  }
+
+  private callExpression(node: SyntaxNode, reason: string | undefined): void {
+    const callee = node.firstChild;
+    const args = node.lastChild;
+    if (!callee || !args || args.name !== 'ArgList') return;
+    const name = this.text(callee).replace(/\s+/g, '');
+    const line = this.line(node.from);
+    const first = args.firstChild?.nextSibling;
+    if (DYNAMIC_IMPORT.test(name)) {
+      const value = first && first.name === 'String' ? stringLiteralValue(this.text(first)) : undefined;
+      if (value !== undefined && /^[A-Za-z_][\w.]*$/.test(value)) {
+        this.push({ module: value, level: 0, names: [], line }, reason);
+      } else {
+        this.result.unresolved.push({ line, text: this.text(node).slice(0, 120) });
+      }
+      return;
+    }
+    if (name === 'exec' || name === 'eval') {
+      if (first && /\bimport\b/.test(this.text(first))) {
+        this.result.unresolved.push({ line, text: this.text(node).slice(0, 120) });
+      }
+      return;
+    }
+    if (SHELL_CALL.test(name) && first) {
+      const command = this.commandOf(first);
+      if (command) this.result.commands.push({ line, command });
+    }
+  }
+
+  /** A string literal, or a list of string literals and `sys.executable`, as one shell command. */
+  private commandOf(node: SyntaxNode): string | undefined {
+    if (node.name === 'String') return stringLiteralValue(this.text(node));
+    if (node.name !== 'ArrayExpression' && node.name !== 'TupleExpression') return undefined;
+    const words: string[] = [];
+    for (let child = node.firstChild; child; child = child.nextSibling) {
+      if (['[', ']', '(', ')', ','].includes(child.name)) continue;
+      const text = this.text(child).replace(/\s+/g, '');
+      if (child.name === 'String') {
+        const value = stringLiteralValue(this.text(child));
+        if (value === undefined) return undefined;
+        words.push(shellQuote(value));
+      } else if (text === 'sys.executable') words.push('python');
+      else return undefined;
+    }
+    return words.join(' ');
+  }
+}
+
+/** The imports, unresolved dynamic imports and shell command literals of Python code. */
+export function findImports(code: string, lineOffset = 0): CodeImports {
+  const tree = parser.parse(code);
+  const walker = new Walker(code, lineOffset);
+  walker.walk(tree.topNode, undefined);
+  return walker.result;
+}

@@ -9,7 +9,14 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const node = process.execPath;
 const step = (title) => process.stderr.write(`\n== ${title}\n`);
-const run = (args, opts = {}) => execFileSync(node, args, { cwd: root, stdio: 'inherit', ...opts });
+const run = (args) => {
+  try {
+    execFileSync(node, args, { cwd: root, stdio: 'inherit' });
+  } catch {
+    process.stderr.write(`\nnpm test: the step above failed (${path.basename(args[0])}); no tests ran.\n`);
+    process.exit(1);
+  }
+};
 
 const manifestPath = path.join(root, 'oclif.manifest.json');
 const committed = existsSync(manifestPath) ? readFileSync(manifestPath, 'utf8') : '';

@@ -13,7 +13,7 @@ import { unzipFiles } from '@kagg/core/bundle';
 import { createAwsTarget } from '@kagg/plugin-aws';
 import { bundleOf, type CellSpec } from '@kagg/testkit/aws-fake';
 
-const HARNESS = String.raw`
+const HARNESS = `
 import json, os, sys
 root = sys.argv[1]
 sys.path.insert(0, root)

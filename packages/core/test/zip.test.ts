@@ -43,7 +43,10 @@ describe('deterministic zip writer', () => {
       file,
     ]);
     const rows = JSON.parse(String(out)) as Array<[string, number, number, string]>;
-    assert.deepEqual(rows.map((r) => r[0]), ['data/model.bin', 'notebook.py', 'run.sh']);
+    assert.deepEqual(
+      rows.map((r) => r[0]),
+      ['data/model.bin', 'notebook.py', 'run.sh'],
+    );
     assert.ok(rows.every((r) => r[1] === 2020));
     assert.equal(rows[2]![2], 0o755);
     assert.equal(rows[0]![3], '00010203ff');

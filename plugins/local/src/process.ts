@@ -24,6 +24,21 @@ export function isOurServer(pid: number, dir: string): boolean {
   return Boolean(cmd?.includes('kagg_local.py') && cmd.includes(dir));
 }
 
+/** True once `pid` has exited (gone, or a zombie waiting to be reaped by whoever adopted it). */
+export function hasExited(pid: number): boolean {
+  try {
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0];
+    return state === 'Z' || state === 'X';
+  } catch {
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch {
+      return true;
+    }
+  }
+}
+
 /** SIGTERM, then SIGKILL after `graceMs` if it is still there. Only for a pid that `isOurServer`. */
 export async function stopServer(pid: number, dir: string, graceMs = 3000): Promise<boolean> {
   if (!isOurServer(pid, dir)) return false;
@@ -34,13 +49,15 @@ export async function stopServer(pid: number, dir: string, graceMs = 3000): Prom
   }
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
-    if (!isOurServer(pid, dir)) return true;
-    await sleep(50);
+    if (hasExited(pid)) return true;
+    await sleep(20);
   }
   try {
     process.kill(pid, 'SIGKILL');
   } catch {
     // already gone
   }
+  const killDeadline = Date.now() + 5000;
+  while (!hasExited(pid) && Date.now() < killDeadline) await sleep(20);
   return true;
 }

@@ -136,13 +136,16 @@ export async function deployNotebook(request: DeployRequest, deps: DeployDeps): 
   }
   deps.progress(`packaging for ${target.id}`);
   const artifact = checkArtifact(target, await target.package(bundle, options));
-  const deployment = checkDeployment(target, await target.deploy(artifact, {
-    ...ctx,
-    name: bundle.name,
-    options,
-    env: request.env,
-    ...(previous ? { previous: previous as Deployment } : {}),
-  }));
+  const deployment = checkDeployment(
+    target,
+    await target.deploy(artifact, {
+      ...ctx,
+      name: bundle.name,
+      options,
+      env: request.env,
+      ...(previous ? { previous: previous as Deployment } : {}),
+    }),
+  );
   const entry: Omit<EndpointEntry, 'createdAt' | 'updatedAt'> = {
     name: deployment.name,
     target: deployment.target,

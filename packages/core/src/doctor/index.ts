@@ -54,7 +54,11 @@ export async function runDoctor(deps: { config: Config; paths: KaggPaths }): Pro
   const kaggle = describeKaggleCredentials();
   checks.push(
     'missing' in kaggle
-      ? { name: 'kaggle credentials', ok: true, detail: `none found (needed for list/pull/push/run; looked in ${kaggle.searched.join(', ')})` }
+      ? {
+          name: 'kaggle credentials',
+          ok: true,
+          detail: `none found (needed for list/pull/push/run; looked in ${kaggle.searched.join(', ')})`,
+        }
       : {
           name: 'kaggle credentials',
           ok: kaggle.warnings.length === 0,

@@ -26,16 +26,22 @@ export const kaggleResolver: KaggleResolver = async (input) => {
   }
   const full = kaggle.formatRef(kernel.ref);
   if (!kernel.fileName.endsWith('.ipynb')) {
-    throw new KaggError(`the Kaggle kernel ${full} is a ${kernel.language} ${kernel.kernelType}, not a Python notebook`, {
-      code: 'KAGGLE_NOT_A_NOTEBOOK',
-      exitCode: 2,
-    });
+    throw new KaggError(
+      `the Kaggle kernel ${full} is a ${kernel.language} ${kernel.kernelType}, not a Python notebook`,
+      {
+        code: 'KAGGLE_NOT_A_NOTEBOOK',
+        exitCode: 2,
+      },
+    );
   }
   const resolved: ResolvedNotebook = {
     text: kernel.text,
     source: `kaggle:${full}`,
     kind: 'kaggle',
-    suggestedName: kernel.ref.slug.toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 63),
+    suggestedName: kernel.ref.slug
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .slice(0, 63),
     outputs: async () => {
       const dir = await mkdtemp(path.join(os.tmpdir(), 'kagg-outputs-'));
       try {

@@ -507,9 +507,7 @@ export function convertNotebook(notebook: Notebook): Conversion {
   const requirements: string[] = [];
   const warnings: string[] = [];
   const files = new Map<string, string>();
-  const out: string[] = [
-    `# kagg notebook module generated from ${sourceLabel(notebook.source)} — do not edit`,
-  ];
+  const out: string[] = [`# kagg notebook module generated from ${sourceLabel(notebook.source)} — do not edit`];
 
   let parametersCell: { cell: Cell; text: string } | undefined;
   let hasProcessRequest = false;

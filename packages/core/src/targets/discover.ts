@@ -66,7 +66,10 @@ export async function discoverTargets(config: Pick<Config, 'runHook'>): Promise<
         // A first-party id always stays with its own plugin; otherwise the first plugin wins.
         const ownerIsNew = FIRST_PARTY_TARGETS[target.id] === plugin;
         const [kept, ignored] = ownerIsNew ? [plugin, existing.plugin] : [existing.plugin, plugin];
-        problems.push({ plugin: ignored, message: `target id "${target.id}" is already provided by ${kept}; this one is ignored` });
+        problems.push({
+          plugin: ignored,
+          message: `target id "${target.id}" is already provided by ${kept}; this one is ignored`,
+        });
         if (!ownerIsNew) continue;
       }
       targets.set(target.id, { target, plugin });

@@ -9,28 +9,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { notebookJson } from '@kagg/testkit/notebooks';
 import { cleanup, FIXTURES, isolatedEnv, kagg, kaggJson, kaggWithout, tempDir } from './helpers.ts';
 
 const FAKE_KEY = 'AKIAQ3EGRTXZ7HJ5KWPM';
 
 function writeNotebook(file: string, cells: string[]): void {
   mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(
-    file,
-    JSON.stringify({
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
-      cells: cells.map((source, i) => ({
-        cell_type: 'code',
-        id: `c${i}`,
-        metadata: {},
-        execution_count: null,
-        outputs: [],
-        source,
-      })),
-    }),
-  );
+  writeFileSync(file, notebookJson(cells.map((source) => ({ source }))));
 }
 
 describe('deploy with the preprocess plugin', () => {

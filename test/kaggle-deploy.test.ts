@@ -7,24 +7,13 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type FakeKaggle, startFakeKaggle } from '@kagg/testkit/kaggle-fake';
+import { notebookJson } from '@kagg/testkit/notebooks';
 import { cleanup, FIXTURES, isolatedEnv, kagg, kaggJson, tempDir } from './helpers.ts';
 
 const KEY = 'alicekey0123456789abcdef01234567';
 
 function notebook(cells: string[]): string {
-  return JSON.stringify({
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
-    cells: cells.map((source, i) => ({
-      cell_type: 'code',
-      id: `c${i}`,
-      metadata: {},
-      execution_count: null,
-      outputs: [],
-      source,
-    })),
-  });
+  return notebookJson(cells.map((source) => ({ source })));
 }
 
 describe('deploying a Kaggle kernel', () => {

@@ -84,6 +84,9 @@ describe('bad inputs to kagg deploy', () => {
     const json = await kaggJson<{ error: { code: string } }>(['endpoints', 'list', '--bogus'], env);
     assert.equal(json.code, 2);
     assert.equal(json.json.error.code, 'USAGE');
+    const badOption = await kagg(['invoke', 'keeper', '-X', 'PATCH'], env);
+    assert.equal(badOption.code, 2, 'a flag value outside its options is a usage error too');
+    assert.match(badOption.stderr, /Expected --method=PATCH to be one of/);
   });
 
   it('refuses conflicting target flags as a usage error', async () => {

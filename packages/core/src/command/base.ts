@@ -47,9 +47,12 @@ export abstract class KaggCommand<T> extends Command {
 
   override async catch(err: Error & { oclif?: { exit?: number }; exitCode?: number }): Promise<unknown> {
     this.progressInstance?.stop();
+    // oclif's parse errors (bad flag values included, which oclif's exit-code table misses) are usage errors.
     const exit = isKaggError(err)
       ? err.exitCode
-      : (err.oclif?.exit ?? (typeof err.exitCode === 'number' ? err.exitCode : 1));
+      : Object.hasOwn(err, 'parse')
+        ? 2
+        : (err.oclif?.exit ?? (typeof err.exitCode === 'number' ? err.exitCode : 1));
     if (exit === 0) return undefined; // oclif's `this.exit(0)`
     process.exitCode = exit;
     const code = isKaggError(err) ? err.code : exit === 2 ? 'USAGE' : 'FAILED';

@@ -1,2 +1,2 @@
 export { appendLineDurable, writeFileAtomic } from './atomic.js';
-export { type LockOptions, withFileLock } from './lock.js';
+export { isProcessAlive, type LockOptions, withFileLock } from './lock.js';

@@ -12,7 +12,8 @@ export interface LockOptions {
   staleMs?: number;
 }
 
-function alive(pid: number): boolean {
+/** True when a process with this pid exists (it may belong to another user). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -25,7 +26,7 @@ async function isStale(lockFile: string, staleMs: number): Promise<boolean> {
   try {
     const [text, info] = await Promise.all([readFile(lockFile, 'utf8'), stat(lockFile)]);
     const pid = Number.parseInt(text, 10);
-    if (Number.isInteger(pid) && pid > 0 && !alive(pid)) return true;
+    if (Number.isInteger(pid) && pid > 0 && !isProcessAlive(pid)) return true;
     return Date.now() - info.mtimeMs > staleMs;
   } catch {
     return false; // vanished or half-written: just retry

@@ -12,8 +12,8 @@ import {
   summaryLines,
 } from '@kagg/core/batch';
 import { KaggCommand } from '@kagg/core/command';
-import { writeFileAtomic } from '@kagg/core/fs';
 import { usageError } from '@kagg/core/errors';
+import { writeFileAtomic } from '@kagg/core/fs';
 import { createKaggleClient, type KaggleClient } from '@kagg/core/kaggle';
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
@@ -22,7 +22,8 @@ import { loggerFor, services } from '../../services.js';
 
 export default class Batch extends KaggCommand<BatchReport> {
   static override summary = 'Download, run, deploy, preprocess or destroy many items from a list file.';
-  static override description = `FILE lists one item per line (text, # comments), per row (CSV with an "input" column), or per element (a JSON array, {"defaults", "items"}, or JSON Lines). An item is what \`kagg deploy\` and \`kagg run\` accept (kernel refs, Kaggle URLs, notebooks, folders, notebook URLs; endpoint names for destroy), and may override name, target, path, region, memory, timeout, public, set, env and force.
+  static override description =
+    `FILE lists one item per line (text, # comments), per row (CSV with an "input" column), or per element (a JSON array, {"defaults", "items"}, or JSON Lines). An item is what \`kagg deploy\` and \`kagg run\` accept (kernel refs, Kaggle URLs, notebooks, folders, notebook URLs; endpoint names for destroy), and may override name, target, path, region, memory, timeout, public, set, env and force.
 Invalid lines are reported with their line number and the rest still run (unless --fail-fast). Progress is saved under KAGG_HOME/batches: after a crash, Ctrl-C or kill, \`kagg batch --resume ID\` finishes the unfinished items, never repeating a completed push or deploy.
 Piped, it prints one line per item: STATUS<TAB>INPUT<TAB>RESULT. Exit 0 when every item succeeded, 1 when any failed or was invalid, 2 for usage errors, 130 after Ctrl-C.`;
   static override examples = [
@@ -64,9 +65,12 @@ Piped, it prints one line per item: STATUS<TAB>INPUT<TAB>RESULT. Exit 0 when eve
       throw usageError('--resume takes no FILE or --operation: the batch keeps its own', { code: 'USAGE' });
     }
     if (!flags.resume && (!args.file || !flags.operation)) {
-      throw usageError('give a batch FILE and --operation (download, run, deploy, preprocess or destroy), or --resume ID', {
-        action: 'see `kagg batch --help`',
-      });
+      throw usageError(
+        'give a batch FILE and --operation (download, run, deploy, preprocess or destroy), or --resume ID',
+        {
+          action: 'see `kagg batch --help`',
+        },
+      );
     }
     if (flags.operation && !(OPERATIONS as readonly string[]).includes(flags.operation)) {
       throw usageError(`--operation must be one of ${OPERATIONS.join(', ')} (got "${flags.operation}")`);
@@ -104,17 +108,21 @@ Piped, it prints one line per item: STATUS<TAB>INPUT<TAB>RESULT. Exit 0 when eve
         },
       });
       for (const bad of definition.invalid) this.warning(`${args.file}: line ${bad.line}: ${bad.reason}`);
-      if (flags['dry-run']) return this.finish(
+      if (flags['dry-run'])
+        return this.finish(
           buildReport(definition, [], { status: 'dry-run', finishedAt: null, dryRun: true }),
           flags.report,
           json,
           true,
         );
       if (flags['fail-fast'] && definition.invalid.length > 0) {
-        throw usageError(`${args.file} has ${definition.invalid.length} invalid item(s); nothing was run (--fail-fast)`, {
-          code: 'BATCH_FILE_INVALID',
-          details: { invalid: definition.invalid },
-        });
+        throw usageError(
+          `${args.file} has ${definition.invalid.length} invalid item(s); nothing was run (--fail-fast)`,
+          {
+            code: 'BATCH_FILE_INVALID',
+            details: { invalid: definition.invalid },
+          },
+        );
       }
       if (definition.items.length === 0 && definition.invalid.length === 0) {
         throw usageError(`${args.file} lists no items`, { code: 'BATCH_EMPTY' });

@@ -10,17 +10,16 @@
  * died may land a moment later, so a `pushing` record younger than the settle time
  * (`KAGG_BATCH_PUSH_SETTLE_MS`, default 10 s) is checked again after that time before pushing.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { isKaggError, KaggError, usageError } from '../errors/index.js';
+import { isKaggError, KaggError } from '../errors/index.js';
+import { sleep } from '../http/retry.js';
 import type { KaggleClient } from '../kaggle/client.js';
-import { METADATA_FILE, pulledMetadataJson } from '../kaggle/metadata.js';
 import { downloadKernelOutputs } from '../kaggle/output.js';
-import { isTerminal, logToText } from '../kaggle/parse.js';
-import { fetchKernelNotebook } from '../kaggle/pull.js';
+import { logToText } from '../kaggle/parse.js';
 import { preparePush, sendPush } from '../kaggle/push.js';
 import { type FullKernelRef, formatRef, parseKernelRef } from '../kaggle/ref.js';
+import { stageKernelForPush, waitForRun } from '../kaggle/run.js';
 import type { SessionStatus } from '../kaggle/types.js';
 import type { ItemRecord, PlannedItem } from './types.js';
 
@@ -43,21 +42,6 @@ const envMs = (name: string, fallback: number): number => {
   const v = Number(raw);
   return raw !== undefined && raw !== '' && Number.isFinite(v) && v >= 0 ? v : fallback;
 };
-
-function abortable(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason ?? new Error('aborted'));
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason ?? new Error('aborted'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /** The kernel's latest version number, or null when it has none (never saved, or unknown). */
 export async function currentVersion(client: KaggleClient, ref: FullKernelRef): Promise<number | null> {
@@ -110,7 +94,7 @@ async function pushLanded(ctx: RunItemContext, previous: ItemRecord): Promise<nu
   const age = Date.now() - Date.parse(previous.at);
   if (age < settle) {
     ctx.progress?.(`${formatRef(ref)}: checking whether the interrupted push landed`);
-    await abortable(settle - age, ctx.signal);
+    await sleep(settle - age, ctx.signal);
     now = await currentVersion(ctx.client, ref);
     if (moved(now)) return now;
   }
@@ -123,13 +107,7 @@ async function push(ctx: RunItemContext): Promise<Pushed> {
   try {
     let pushPath = item.input;
     if (!path.isAbsolute(item.input)) {
-      const ref = parseKernelRef(item.input);
-      if (!ref) throw usageError(`"${item.input}" is not a file, a folder, a kernel ref or a Kaggle URL.`);
-      ctx.progress?.(`pulling ${item.input}`);
-      const nb = await fetchKernelNotebook(client, ref);
-      workDir = await mkdtemp(path.join(os.tmpdir(), 'kagg-batch-run-'));
-      await writeFile(path.join(workDir, nb.fileName), nb.text, 'utf8');
-      await writeFile(path.join(workDir, METADATA_FILE), pulledMetadataJson(nb.metadata, nb.fileName), 'utf8');
+      workDir = await stageKernelForPush(client, item.input, (text) => ctx.progress?.(text));
       pushPath = workDir;
     }
     const prepared = await preparePush(client, pushPath);
@@ -165,36 +143,6 @@ async function push(ctx: RunItemContext): Promise<Pushed> {
     };
   } finally {
     if (workDir) await rm(workDir, { recursive: true, force: true });
-  }
-}
-
-async function waitForSession(ctx: RunItemContext, run: Pushed): Promise<SessionStatus> {
-  const pollMs = envMs('KAGG_KAGGLE_POLL_MS', 5000);
-  const staleGraceMs = envMs('KAGG_KAGGLE_STALE_GRACE_MS', 60_000);
-  const label = `${formatRef(run.ref)}${run.version ? ` v${run.version}` : ''}`;
-  let seenActive = false;
-  for (;;) {
-    await abortable(pollMs, ctx.signal);
-    let s: SessionStatus;
-    try {
-      s = await ctx.client.getSessionStatus(run.ref);
-    } catch (error) {
-      if (isKaggError(error) && error.code === 'KAGGLE_NOT_FOUND' && error.details?.status === 404) continue;
-      throw error;
-    }
-    if (!isTerminal(s.status)) {
-      seenActive = true;
-      ctx.progress?.(`${label}: ${s.status.toLowerCase()}`);
-      continue;
-    }
-    const b = run.statusBefore;
-    const sameAsBefore =
-      b !== null &&
-      isTerminal(b.status as SessionStatus['status']) &&
-      b.status === s.status &&
-      b.failureMessage === s.failureMessage;
-    if (!seenActive && sameAsBefore && Date.now() - run.pushedAt < staleGraceMs) continue;
-    return s;
   }
 }
 
@@ -244,7 +192,13 @@ export async function runItem(ctx: RunItemContext): Promise<Record<string, unkno
   }
   run ??= await push(ctx);
 
-  const status = await waitForSession(ctx, run);
+  const status = await waitForRun(
+    ctx.client,
+    run.ref,
+    { versionNumber: run.version, before: run.statusBefore, pushedAt: run.pushedAt },
+    { signal: ctx.signal, timeoutMs: Number.POSITIVE_INFINITY },
+    (text) => ctx.progress?.(text),
+  );
   const outputDir = outputDirOf(ctx, run.ref);
   const version = run.version ? ` version ${run.version}` : '';
   if (status.status === 'COMPLETE') {

@@ -83,6 +83,31 @@ function tail(text: string, lines = 20): string {
   return all.slice(-lines).join('\n');
 }
 
+/**
+ * Pulls a kernel (ref or Kaggle URL) into a new temporary folder with its kernel-metadata.json, ready
+ * to push as a new version. The caller removes the folder.
+ */
+export async function stageKernelForPush(
+  client: KaggleClient,
+  input: string,
+  progress: (text: string) => void = () => {},
+): Promise<string> {
+  const ref = parseKernelRef(input);
+  if (!ref) {
+    throw usageError(`"${input}" is not a file, a folder, a kernel ref or a Kaggle URL.`, {
+      code: 'RUN_BAD_INPUT',
+      action:
+        'Give a notebook, a folder with kernel-metadata.json, owner/slug, or https://www.kaggle.com/code/owner/slug.',
+    });
+  }
+  progress(`Pulling ${ref.owner ? `${ref.owner}/` : ''}${ref.slug}`);
+  const nb = await fetchKernelNotebook(client, ref);
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'kagg-run-'));
+  await writeFile(path.join(dir, nb.fileName), nb.text, 'utf8');
+  await writeFile(path.join(dir, METADATA_FILE), pulledMetadataJson(nb.metadata, nb.fileName), 'utf8');
+  return dir;
+}
+
 export async function runKernel(client: KaggleClient, input: string, options: RunOptions = {}): Promise<RunResult> {
   const started = Date.now();
   const progress = options.onProgress ?? (() => {});
@@ -91,19 +116,7 @@ export async function runKernel(client: KaggleClient, input: string, options: Ru
   let pushPath = path.resolve(cwd, input);
   try {
     if (!(await isLocal(pushPath))) {
-      const ref = parseKernelRef(input);
-      if (!ref) {
-        throw usageError(`"${input}" is not a file, a folder, a kernel ref or a Kaggle URL.`, {
-          code: 'RUN_BAD_INPUT',
-          action:
-            'Give a notebook, a folder with kernel-metadata.json, owner/slug, or https://www.kaggle.com/code/owner/slug.',
-        });
-      }
-      progress(`Pulling ${ref.owner ? `${ref.owner}/` : ''}${ref.slug}`);
-      const nb = await fetchKernelNotebook(client, ref);
-      workDir = await mkdtemp(path.join(os.tmpdir(), 'kagg-run-'));
-      await writeFile(path.join(workDir, nb.fileName), nb.text, 'utf8');
-      await writeFile(path.join(workDir, METADATA_FILE), pulledMetadataJson(nb.metadata, nb.fileName), 'utf8');
+      workDir = await stageKernelForPush(client, input, progress);
       pushPath = workDir;
     }
     const prepared = await preparePush(client, pushPath, options);
@@ -129,7 +142,7 @@ export async function runKernel(client: KaggleClient, input: string, options: Ru
     };
     if (options.wait === false) return { ...base, elapsedMs: Date.now() - started };
 
-    const status = await waitForRun(client, ref, pushed.versionNumber, before, options, progress);
+    const status = await waitForRun(client, ref, { versionNumber: pushed.versionNumber, before }, options, progress);
     const outputDir = path.resolve(cwd, options.path ?? `${slug}-output`);
     const version = pushed.versionNumber ? ` version ${pushed.versionNumber}` : '';
     if (status.status === 'COMPLETE') {
@@ -192,18 +205,39 @@ export async function runKernel(client: KaggleClient, input: string, options: Ru
   }
 }
 
-async function waitForRun(
+/** What kagg knew of a run when it pushed it. */
+export interface PushedRun {
+  versionNumber: number | null;
+  /** The status read just before the push (the previous run's, if any). */
+  before?: { status: string; failureMessage: string } | null;
+  /** When the push was sent (default: now). */
+  pushedAt?: number;
+}
+
+export interface WaitOptions {
+  pollMs?: number;
+  staleGraceMs?: number;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Waits for the run a push started to finish, never mistaking the previous run's terminal status
+ * for this one's (the API has no session id): a finished state counts once the run was seen queued
+ * or running, or differs from the one read before the push, or outlasts the grace window.
+ */
+export async function waitForRun(
   client: KaggleClient,
   ref: FullKernelRef,
-  versionNumber: number | null,
-  before: SessionStatus | undefined,
-  options: RunOptions,
+  run: PushedRun,
+  options: WaitOptions,
   progress: (text: string) => void,
 ): Promise<SessionStatus> {
   const pollMs = options.pollMs ?? envMs('KAGG_KAGGLE_POLL_MS', 5000);
   const staleGraceMs = options.staleGraceMs ?? envMs('KAGG_KAGGLE_STALE_GRACE_MS', 60_000);
   const timeoutMs = options.timeoutMs ?? 12 * 3600_000;
-  const pushedAt = Date.now();
+  const pushedAt = run.pushedAt ?? Date.now();
+  const { versionNumber, before } = run;
   const label = `${formatRef(ref)}${versionNumber ? ` v${versionNumber}` : ''}`;
   let seenActive = false;
   for (;;) {
@@ -217,7 +251,7 @@ async function waitForRun(
         },
       );
     }
-    await sleep(pollMs);
+    await sleep(pollMs, options.signal);
     let s: SessionStatus;
     try {
       s = await client.getSessionStatus(ref);
@@ -237,7 +271,8 @@ async function waitForRun(
     }
     const sameAsBefore =
       before !== undefined &&
-      isTerminal(before.status) &&
+      before !== null &&
+      isTerminal(before.status as SessionStatus['status']) &&
       before.status === s.status &&
       before.failureMessage === s.failureMessage;
     if (!seenActive && sameAsBefore && Date.now() - pushedAt < staleGraceMs) {

@@ -1,5 +1,5 @@
 // bench/startup: start-up time of kagg against Node's own floor (`node -e 0`). Median of N runs each
-// (default 15), measured in one process so every command sees the same machine state. Prints a
+// (default 30), measured in one process so every command sees the same machine state. Prints a
 // table and the ratios; `--json` prints them as JSON. Never used as a test assertion.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const runs = Number(process.env.BENCH_RUNS ?? 15);
+const runs = Number(process.env.BENCH_RUNS ?? 30);
 const home = mkdtempSync(path.join(os.tmpdir(), 'kagg-bench-'));
 const env = { ...process.env, KAGG_HOME: home, HOME: home, XDG_DATA_HOME: path.join(home, 'data') };
 const bin = path.join(root, 'bin', 'run.js');
@@ -49,22 +49,22 @@ function median(values) {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-const results = [];
-for (const [name, args, caseEnv = env] of cases) {
-  spawnSync(process.execPath, args, { env: caseEnv, stdio: 'ignore' }); // warm the file cache
-  const times = [];
-  for (let i = 0; i < runs; i++) {
+// Round-robin: each round runs every case once, so drift in machine load hits all cases alike.
+for (const [, args, caseEnv = env] of cases) spawnSync(process.execPath, args, { env: caseEnv, stdio: 'ignore' }); // warm caches
+const times = cases.map(() => []);
+for (let i = 0; i < runs; i++) {
+  cases.forEach(([name, args, caseEnv = env], c) => {
     const t0 = process.hrtime.bigint();
     const r = spawnSync(process.execPath, args, { env: caseEnv, stdio: 'ignore' });
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    times[c].push(Number(process.hrtime.bigint() - t0) / 1e6);
     if (r.status !== 0) throw new Error(`${name} exited ${r.status}`);
-  }
-  results.push({
-    name,
-    medianMs: Math.round(median(times) * 10) / 10,
-    minMs: Math.round(Math.min(...times) * 10) / 10,
   });
 }
+const results = cases.map(([name], c) => ({
+  name,
+  medianMs: Math.round(median(times[c]) * 10) / 10,
+  minMs: Math.round(Math.min(...times[c]) * 10) / 10,
+}));
 const floor = results[0].medianMs;
 for (const r of results) r.ratio = Math.round((r.medianMs / floor) * 100) / 100;
 if (process.argv.includes('--json')) console.log(JSON.stringify({ node: process.version, runs, results }, null, 2));

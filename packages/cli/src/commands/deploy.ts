@@ -58,11 +58,6 @@ INPUT is a .ipynb file, a folder holding one, an https URL to a notebook (GitHub
     );
     this.progress.stop();
     for (const w of result.warnings) this.warning(w);
-    if (!result.scanned) {
-      this.warning(
-        'no secret scan ran: the preprocess plugin is not installed (`kagg plugins install @kagg/plugin-preprocess`)',
-      );
-    }
     this.info(
       result.changed
         ? `Deployed ${result.name} to ${result.target} (${result.entry === 'process_request' ? 'process_request' : `parameters: ${result.parameters.join(', ')}`})`

@@ -4,11 +4,12 @@
  * pullKernel (download), the exactly-once run in ./run-item.ts (run), deployNotebook (deploy),
  * the `kagg:transform` hooks (preprocess) and destroyEndpoint (destroy).
  */
-import { hooks, type Logger, type TransformInput, type TransformResult } from '@kagg/plugin-api';
+import type { Logger } from '@kagg/plugin-api';
 import type { Config } from '@oclif/core';
 import type { KaggPaths } from '../config/home.js';
 import type { Settings } from '../config/settings.js';
 import { deployNotebook } from '../deploy/deploy.js';
+import { applyTransforms } from '../deploy/prepare.js';
 import { destroyEndpoint } from '../endpoints/operations.js';
 import { KaggError, messageOf } from '../errors/index.js';
 import { resolveNotebookInput } from '../input/resolve.js';
@@ -107,51 +108,25 @@ async function deploy(deps: BatchDeps, ctx: ItemContext) {
 
 async function preprocess(deps: BatchDeps, ctx: ItemContext) {
   const notebook = await resolveNotebookInput(ctx.item.input);
-  const model = readNotebook(notebook.text, notebook.source);
-  const input: TransformInput = {
-    notebook: model.document,
-    source: notebook.source,
-    ...(notebook.directory ? { directory: notebook.directory } : {}),
-  };
-  const hook = await deps.config.runHook(hooks.transform as never, input as never);
-  if (hook.failures.length > 0) {
-    const f = hook.failures[0]!;
-    throw new KaggError(`the ${f.plugin.name} transform failed on ${notebook.source}: ${messageOf(f.error)}`, {
-      code: 'TRANSFORM_FAILED',
-    });
-  }
-  const transforms = hook.successes
-    .map((s) => s.result as TransformResult)
-    .filter((r) => r && typeof r.id === 'string');
-  const findings = transforms.flatMap((t) => t.findings ?? []);
-  if (findings.length > 0) {
-    const where = findings.map((f) => `cell ${f.cell} ${f.location} line ${f.line}: ${f.rule} ${f.preview}`);
-    throw new KaggError(`${notebook.source} contains ${findings.length} likely secret(s): ${where.join('; ')}`, {
-      code: 'SECRETS_FOUND',
-    });
-  }
-  const warnings = transforms.flatMap((t) => t.warnings ?? []);
-  const requirements = new Set(transforms.flatMap((t) => t.requirements ?? []));
+  const transformed = await applyTransforms(deps.config, notebook, readNotebook(notebook.text, notebook.source), {
+    refusal: { what: 'refusing it', action: 'remove them (read them from environment variables instead)' },
+  });
+  const requirements = new Set(transformed.requirements);
+  const warnings = [...transformed.warnings];
   let entry: string | null = null;
   try {
-    const rewritten = transforms.findLast((t) => t.notebook)?.notebook;
-    const conversion = convertNotebook(rewritten ? readNotebook(JSON.stringify(rewritten), notebook.source) : model);
+    const conversion = convertNotebook(transformed.notebook);
     for (const r of conversion.requirements) requirements.add(r);
     entry = conversion.entry;
     warnings.push(...conversion.warnings);
   } catch (error) {
     warnings.push(`not deployable as it is: ${messageOf(error).split('\n')[0]}`);
   }
-  if (transforms.length === 0) {
-    warnings.push(
-      'no secret scan ran: the preprocess plugin is not installed (`kagg plugins install @kagg/plugin-preprocess`)',
-    );
-  }
   return {
     source: notebook.source,
     requirements: [...requirements].sort(),
-    scanned: transforms.length > 0,
-    transforms: transforms.map((t) => t.id),
+    scanned: transformed.transforms.length > 0,
+    transforms: transformed.transforms,
     entry,
     ...(warnings.length > 0 ? { warnings } : {}),
   };

@@ -9,4 +9,12 @@ export {
   packageNotebook,
   type TargetChoice,
 } from './deploy.js';
-export { NAME_PATTERN, type PreparedBundle, type PrepareOptions, prepareBundle } from './prepare.js';
+export {
+  applyTransforms,
+  NAME_PATTERN,
+  NO_SCAN_WARNING,
+  type PreparedBundle,
+  type PrepareOptions,
+  prepareBundle,
+  type TransformOutcome,
+} from './prepare.js';

@@ -18,7 +18,7 @@ import { createBundle } from '../bundle/bundle.js';
 import { parseRequirementsText } from '../bundle/requirements.js';
 import { KaggError, messageOf, usageError } from '../errors/index.js';
 import { type ResolvedNotebook, type ResolveOptions, resolveNotebookInput } from '../input/resolve.js';
-import { convertNotebook, readNotebook } from '../notebook/index.js';
+import { convertNotebook, type Notebook, readNotebook } from '../notebook/index.js';
 
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -43,15 +43,68 @@ export interface PreparedBundle {
   warnings: string[];
 }
 
-async function runTransforms(config: Pick<Config, 'runHook'>, input: TransformInput) {
-  const result = await config.runHook(hooks.transform as never, input as never);
-  if (result.failures.length > 0) {
-    const f = result.failures[0]!;
-    throw new KaggError(`the ${f.plugin.name} transform failed on ${input.source}: ${messageOf(f.error)}`, {
+/** Said wherever kagg would have scanned a notebook but no plugin answered `kagg:transform`. */
+export const NO_SCAN_WARNING =
+  'no secret scan ran: the preprocess plugin is not installed (`kagg plugins install @kagg/plugin-preprocess`)';
+
+export interface TransformOutcome {
+  /** Ids of the transforms that ran ("preprocess"); empty means no secret scan ran. */
+  transforms: string[];
+  findings: SecretFinding[];
+  requirements: string[];
+  warnings: string[];
+  /** The notebook after transforms (a plugin may rewrite it). */
+  notebook: Notebook;
+}
+
+/**
+ * Runs every plugin's `kagg:transform` hook on a notebook: a failing hook is an error (a scan that
+ * could not run is not a clean scan), and findings are refused unless `allowSecrets`.
+ */
+export async function applyTransforms(
+  config: Pick<Config, 'runHook'>,
+  resolved: ResolvedNotebook,
+  model: Notebook,
+  options: { allowSecrets?: boolean; refusal?: { what: string; action: string } } = {},
+): Promise<TransformOutcome> {
+  const input: TransformInput = {
+    notebook: model.document,
+    source: resolved.source,
+    ...(resolved.directory ? { directory: resolved.directory } : {}),
+  };
+  const hook = await config.runHook(hooks.transform as never, input as never);
+  if (hook.failures.length > 0) {
+    const f = hook.failures[0]!;
+    throw new KaggError(`the ${f.plugin.name} transform failed on ${resolved.source}: ${messageOf(f.error)}`, {
       code: 'TRANSFORM_FAILED',
     });
   }
-  return result.successes.map((s) => s.result as TransformResult).filter((r) => r && typeof r.id === 'string');
+  const results = hook.successes.map((s) => s.result as TransformResult).filter((r) => r && typeof r.id === 'string');
+  const findings = results.flatMap((t) => t.findings ?? []);
+  if (findings.length > 0 && !options.allowSecrets) {
+    const refusal = options.refusal ?? {
+      what: 'refusing to deploy',
+      action:
+        'remove them (read them from environment variables, pass values with --env), or deploy anyway with --allow-secrets',
+    };
+    const lines = findings.map((f) => `  cell ${f.cell} ${f.location} line ${f.line}: ${f.rule} ${f.preview}`);
+    throw new KaggError(
+      `${resolved.source} contains ${findings.length} likely secret(s); ${refusal.what}:\n${lines.join('\n')}`,
+      {
+        code: 'SECRETS_FOUND',
+        action: refusal.action,
+        details: { findings },
+      },
+    );
+  }
+  const rewritten = results.findLast((t) => t.notebook)?.notebook;
+  return {
+    transforms: results.map((t) => t.id),
+    findings,
+    requirements: results.flatMap((t) => t.requirements ?? []),
+    warnings: [...results.flatMap((t) => t.warnings ?? []), ...(results.length === 0 ? [NO_SCAN_WARNING] : [])],
+    notebook: rewritten ? readNotebook(JSON.stringify(rewritten), resolved.source) : model,
+  };
 }
 
 async function includeFiles(paths: string[]): Promise<BundleFile[]> {
@@ -88,29 +141,9 @@ export async function prepareBundle(config: Pick<Config, 'runHook'>, options: Pr
     });
   }
   const model = readNotebook(notebook.text, notebook.source);
-  const transforms = await runTransforms(config, {
-    notebook: model.document,
-    source: notebook.source,
-    ...(notebook.directory ? { directory: notebook.directory } : {}),
-  });
-  const findings = transforms.flatMap((t) => t.findings ?? []);
-  const warnings = transforms.flatMap((t) => t.warnings ?? []);
-  if (findings.length > 0 && !options.allowSecrets) {
-    const lines = findings.map((f) => `  cell ${f.cell} ${f.location} line ${f.line}: ${f.rule} ${f.preview}`);
-    throw new KaggError(
-      `${notebook.source} contains ${findings.length} likely secret(s); refusing to deploy:\n${lines.join('\n')}`,
-      {
-        code: 'SECRETS_FOUND',
-        action:
-          'remove them (read them from environment variables, pass values with --env), or deploy anyway with --allow-secrets',
-        details: { findings },
-      },
-    );
-  }
-  let finalModel = model;
-  const rewritten = transforms.findLast((t) => t.notebook)?.notebook;
-  if (rewritten) finalModel = readNotebook(JSON.stringify(rewritten), notebook.source);
-  const conversion = convertNotebook(finalModel);
+  const transformed = await applyTransforms(config, notebook, model, { allowSecrets: options.allowSecrets });
+  const warnings = [...transformed.warnings];
+  const conversion = convertNotebook(transformed.notebook);
   let fileRequirements: string[] = [];
   if (notebook.directory) {
     const reqFile = path.join(notebook.directory, 'requirements.txt');
@@ -130,14 +163,14 @@ export async function prepareBundle(config: Pick<Config, 'runHook'>, options: Pr
     name,
     source: notebook.source,
     conversion,
-    requirements: [...transforms.flatMap((t) => t.requirements ?? []), ...fileRequirements],
+    requirements: [...transformed.requirements, ...fileRequirements],
     extraFiles: extra,
   });
   return {
     bundle,
     notebook,
-    transforms: transforms.map((t) => t.id),
-    findings,
+    transforms: transformed.transforms,
+    findings: transformed.findings,
     warnings: [...warnings, ...bundle.warnings],
   };
 }

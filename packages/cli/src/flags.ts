@@ -30,7 +30,7 @@ export const targetFlags = {
     exclusive: ['private'],
   }),
   private: Flags.boolean({ summary: 'Callers must authenticate (IAM, function key).', exclusive: ['public'] }),
-  set: Flags.string({ summary: 'A target-specific setting, key=value (repeatable).', multiple: true, default: [] }),
+  set: Flags.string({ summary: 'A target-specific setting, key=value (repeatable).', multiple: true }),
 };
 
 interface TargetFlagValues {
@@ -44,7 +44,7 @@ interface TargetFlagValues {
   timeout?: number;
   public?: boolean;
   private?: boolean;
-  set: string[];
+  set?: string[];
 }
 
 export function targetChoiceFrom(flags: TargetFlagValues): TargetChoice {
@@ -56,7 +56,7 @@ export function targetChoiceFrom(flags: TargetFlagValues): TargetChoice {
   if (flags.public) common.public = true;
   if (flags.private) common.public = false;
   const target = shortcut ?? flags.target;
-  return { ...(target ? { target } : {}), common, set: flags.set };
+  return { ...(target ? { target } : {}), common, set: flags.set ?? [] };
 }
 
 /** `--env KEY=VALUE` pairs as an object. */

@@ -27,17 +27,14 @@ INPUT is a .ipynb file, a folder holding one, an https URL to a notebook (GitHub
     env: Flags.string({
       summary: 'Environment variable for the function, KEY=VALUE (repeatable).',
       multiple: true,
-      default: [],
     }),
     include: Flags.string({
       summary: 'File or folder to bundle beside the notebook (repeatable).',
       multiple: true,
-      default: [],
     }),
     'with-outputs': Flags.boolean({ summary: "For a Kaggle kernel: bundle its latest run's output files." }),
     'allow-secrets': Flags.boolean({ summary: 'Deploy even if the secret scan finds credentials.' }),
     force: Flags.boolean({ char: 'f', summary: 'Redeploy even when nothing changed.' }),
-    yes: Flags.boolean({ char: 'y', summary: 'Answer yes to prompts (install a missing target plugin).' }),
   };
 
   async run(): Promise<DeployResult> {
@@ -48,8 +45,8 @@ INPUT is a .ipynb file, a folder holding one, an https URL to a notebook (GitHub
         input: args.input,
         ...(flags.name ? { name: flags.name } : {}),
         ...targetChoiceFrom(flags),
-        env: envFrom(flags.env),
-        include: flags.include,
+        env: envFrom(flags.env ?? []),
+        include: flags.include ?? [],
         allowSecrets: flags['allow-secrets'],
         force: flags.force,
         withOutputs: flags['with-outputs'],

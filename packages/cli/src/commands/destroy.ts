@@ -15,14 +15,15 @@ export default class Destroy extends KaggCommand<{ destroyed: string; target: st
     set: Flags.string({
       summary: 'A target-specific setting for the teardown, key=value (e.g. deleteRole=true on aws).',
       multiple: true,
-      default: [],
     }),
   };
 
   async run() {
     const { args, flags } = await this.parse(Destroy);
     const svc = await services();
-    const endpoint = await destroyEndpoint(operationDeps(this, svc, { progress: true }), args.name, { set: flags.set });
+    const endpoint = await destroyEndpoint(operationDeps(this, svc, { progress: true }), args.name, {
+      set: flags.set ?? [],
+    });
     this.progress.stop();
     this.info(`Destroyed ${endpoint.name} (${endpoint.target})`);
     return { destroyed: endpoint.name, target: endpoint.target };

@@ -30,7 +30,6 @@ export default class Invoke extends KaggCommand<InvokeResult> {
       char: 'H',
       summary: 'Extra header, "Name: value" (repeatable).',
       multiple: true,
-      default: [],
     }),
     timeout: Flags.integer({ summary: 'Seconds to wait for the answer.', default: 60, min: 1 }),
   };
@@ -55,7 +54,7 @@ export default class Invoke extends KaggCommand<InvokeResult> {
       }
     }
     const headers: Record<string, string> = {};
-    for (const h of flags.header) {
+    for (const h of flags.header ?? []) {
       const i = h.indexOf(':');
       if (i <= 0) throw usageError(`--header expects "Name: value", got "${h}"`);
       headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();

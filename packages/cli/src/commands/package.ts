@@ -37,7 +37,6 @@ export default class Package extends KaggCommand<PackageResult> {
     include: Flags.string({
       summary: 'File or folder to bundle beside the notebook (repeatable).',
       multiple: true,
-      default: [],
     }),
     'allow-secrets': Flags.boolean({ summary: 'Package even if the secret scan finds credentials.' }),
   };
@@ -50,7 +49,7 @@ export default class Package extends KaggCommand<PackageResult> {
         input: args.input,
         ...(flags.name ? { name: flags.name } : {}),
         ...targetChoiceFrom(flags),
-        include: flags.include,
+        include: flags.include ?? [],
         allowSecrets: flags['allow-secrets'],
       },
       { config: this.config, settings: svc.settings, progress: (s) => this.progress.stage(s) },

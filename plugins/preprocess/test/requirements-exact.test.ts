@@ -22,7 +22,7 @@ test('aliases, from-imports, dotted and nested imports map to distributions', as
     'faiss-cpu',
     'matplotlib',
     'numpy',
-    'opencv-python-headless',
+    'opencv-python',
     'Pillow',
     'PyMuPDF',
     'python-dateutil',
@@ -217,7 +217,7 @@ test('the distribution table has at least 300 entries and every gotcha of refere
   assert.ok(DISTRIBUTION_TABLE_SIZE >= 300, `${DISTRIBUTION_TABLE_SIZE} entries`);
   const gotchas: Array<[string, string]> = [
     ['sklearn', 'scikit-learn'],
-    ['cv2', 'opencv-python-headless'],
+    ['cv2', 'opencv-python'],
     ['PIL', 'Pillow'],
     ['yaml', 'PyYAML'],
     ['bs4', 'beautifulsoup4'],
@@ -251,7 +251,7 @@ test('the distribution table has at least 300 entries and every gotcha of refere
 
 test('an installed alternative distribution replaces the default one', async () => {
   const report = await analyzeRequirements(
-    notebookOf(['!pip install opencv-python==4.9.0.80 faiss-gpu\nimport cv2, faiss']),
+    notebookOf(['!pip install opencv-python-headless==4.9.0.80 faiss-gpu\nimport cv2, faiss']),
   );
-  assert.deepEqual(report.requirements, ['faiss-gpu', 'opencv-python==4.9.0.80']);
+  assert.deepEqual(report.requirements, ['faiss-gpu', 'opencv-python-headless==4.9.0.80']);
 });

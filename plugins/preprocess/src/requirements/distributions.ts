@@ -1,7 +1,7 @@
 /**
  * Import name → PyPI distribution, curated (reference: preprocess.md §4.5). Each line is
  * `import-name distribution [alternative ...]`: the first distribution is what kagg writes; an
- * alternative the notebook already installs (opencv-python for cv2, faiss-gpu for faiss) is accepted
+ * alternative the notebook already installs (opencv-python-headless for cv2, faiss-gpu for faiss) is accepted
  * in its place. Names compare after PEP 503 normalisation. Namespace packages (google.cloud.*, azure.*)
  * resolve on their full dotted name.
  */
@@ -9,7 +9,7 @@
 const TABLE = `
 sklearn scikit-learn
 skimage scikit-image
-cv2 opencv-python-headless opencv-python opencv-contrib-python opencv-contrib-python-headless
+cv2 opencv-python opencv-python-headless opencv-contrib-python opencv-contrib-python-headless
 PIL Pillow pillow-simd
 yaml PyYAML
 bs4 beautifulsoup4

@@ -255,6 +255,7 @@ streamlit streamlit
 dash dash
 panel panel
 ipywidgets ipywidgets
+IPython ipython
 vllm vllm
 llama_cpp llama-cpp-python
 ollama ollama

@@ -98,11 +98,16 @@ describe('local target, process_request notebook', () => {
     assert.equal(list.json.endpoints.length, 1);
   });
 
-  it('reports a notebook error as HTTP 500 JSON and exits 1', async () => {
+  it('reports a notebook error as HTTP 500 JSON and exits 1; the traceback goes to the log', async () => {
     const bad = await kagg(['invoke', 'adder', '--data', '{"a": 2}'], env);
     assert.equal(bad.code, 1);
     assert.match(bad.stdout, /"type": "KeyError"/);
     assert.doesNotMatch(bad.stdout, /Traceback/);
+    const logs = await kaggJson<{ name: string; logs: string }>(['logs', 'adder'], env);
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.match(logs.json.logs, /POST \/ 500/);
+    assert.match(logs.json.logs, /KeyError/);
+    assert.doesNotMatch(logs.json.logs, /"a": 2/, 'request bodies are never logged');
   });
 
   it('destroys the endpoint: the server stops and the registry forgets it', async () => {

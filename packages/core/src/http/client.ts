@@ -63,6 +63,8 @@ export interface HttpRequest {
    */
   idempotent?: boolean;
   signal?: AbortSignal;
+  /** Largest body accepted, in bytes: a longer one is cut off and the request fails (HTTP_TOO_LARGE). */
+  maxBytes?: number;
 }
 
 export interface HttpResponse<T = unknown> {
@@ -123,6 +125,24 @@ export function safeUrl(url: string): string {
   } catch {
     return url.split('?')[0] ?? url;
   }
+}
+
+/** Reads a body, failing as soon as it passes `maxBytes` (declared or streamed), so it never fills memory. */
+async function readCapped(res: Response, maxBytes: number, url: string): Promise<Buffer> {
+  const tooLarge = () =>
+    new KaggError(`${safeUrl(url)} answered more than ${maxBytes} bytes, the limit for it`, { code: 'HTTP_TOO_LARGE' });
+  if (Number(res.headers.get('content-length') ?? 0) > maxBytes) {
+    await res.body?.cancel().catch(() => {});
+    throw tooLarge();
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body ?? []) {
+    size += chunk.byteLength;
+    if (size > maxBytes) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
 
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
@@ -237,10 +257,14 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         }
         let text = '';
         let parsed: unknown;
+        const raw =
+          req.maxBytes === undefined
+            ? Buffer.from(await res.arrayBuffer())
+            : await readCapped(res, req.maxBytes, req.url);
         if (responseType === 'buffer') {
-          parsed = Buffer.from(await res.arrayBuffer());
+          parsed = raw;
         } else {
-          text = await res.text();
+          text = raw.toString('utf8');
           if (responseType === 'text') parsed = text;
           else if (text.length > 0) {
             try {

@@ -7,7 +7,7 @@ import type { DeploymentStatus, DeployTarget } from '@kagg/plugin-api';
 import type { Config } from '@oclif/core';
 import type { Settings } from '../config/settings.js';
 import { type ContextDeps, operationContext } from '../deploy/context.js';
-import { KaggError } from '../errors/index.js';
+import { isKaggError, KaggError } from '../errors/index.js';
 import type { EndpointRegistry } from '../registry/registry.js';
 import type { EndpointEntry } from '../registry/types.js';
 import { discoverTargets, requireTarget } from '../targets/discover.js';
@@ -116,24 +116,29 @@ export async function invokeEndpoint(deps: EndpointDeps, request: InvokeRequest)
   const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : (request.body ?? '{}');
   if (body !== undefined) headers['content-type'] ??= 'application/json';
   if (sign) Object.assign(headers, await sign({ method: request.method, url, headers, body: body ?? '' }));
-  let response: Response;
+  const { createHttpClient } = await import('../http/client.js');
+  let response: Awaited<ReturnType<ReturnType<typeof createHttpClient>['request']>>;
   try {
-    response = await fetch(url, {
+    response = await createHttpClient({ timeoutMs: request.timeoutMs }).request({
       method: request.method,
+      url,
       headers,
       ...(body !== undefined ? { body } : {}),
-      signal: AbortSignal.any([AbortSignal.timeout(request.timeoutMs), deps.signal ?? new AbortController().signal]),
+      responseType: 'text',
+      // The notebook's answer, error or not, is the result: only 429s and unsent requests are retried.
+      idempotent: false,
+      ...(deps.signal ? { signal: deps.signal } : {}),
     });
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    throw new KaggError(`could not reach ${url}: ${cause ?? (error as Error).message}`, {
+    if (!isKaggError(error) || error.code !== 'HTTP_NETWORK') throw error;
+    throw new KaggError(error.message, {
       code: 'INVOKE_UNREACHABLE',
-      action: /^https?:\/\//i.test(request.endpoint)
-        ? undefined
-        : `check it with \`kagg endpoints show ${request.endpoint}\``,
+      ...(/^https?:\/\//i.test(request.endpoint)
+        ? {}
+        : { action: `check it with \`kagg endpoints show ${request.endpoint}\`` }),
     });
   }
-  const text = await response.text();
+  const text = response.text;
   let parsed: unknown = text;
   if ((response.headers.get('content-type') ?? '').includes('json')) {
     try {

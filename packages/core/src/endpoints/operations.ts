@@ -119,7 +119,7 @@ export async function invokeEndpoint(deps: EndpointDeps, request: InvokeRequest)
   const { createHttpClient } = await import('../http/client.js');
   let response: Awaited<ReturnType<ReturnType<typeof createHttpClient>['request']>>;
   try {
-    response = await createHttpClient({ timeoutMs: request.timeoutMs }).request({
+    response = await createHttpClient({ timeoutMs: request.timeoutMs, retries: 2 }).request({
       method: request.method,
       url,
       headers,

@@ -168,3 +168,26 @@ test('a DataFrame and a training log in outputs raise no finding', () => {
   ].join('\n');
   assert.deepEqual(scanText(text), []);
 });
+
+test('connection-string templates stay silent; a real password holding $ or ! does not', () => {
+  for (const template of [
+    ['postgresql://app:$', '{PGPASSWORD}@db:5432/x'].join(''),
+    'postgresql://app:$PGPASSWORD@db:5432/x',
+    'mysql+pymysql://root:{password}@localhost/db',
+    'postgresql://user:%(pw)s@host/db',
+    'postgresql://user:****@host/db',
+  ]) {
+    assert.deepEqual(
+      scanText(`engine = create_engine("${template}")`).map((f) => f.rule.id),
+      [],
+      template,
+    );
+  }
+  for (const real of ['postgresql://admin:Pg$ecret2024@10.0.0.5:5432/prod', 'mongodb://ops:S3cure!Pw9@mongo:27017']) {
+    assert.deepEqual(
+      scanText(`could not connect to ${real}`).map((f) => f.rule.id),
+      ['url-password'],
+      real,
+    );
+  }
+});

@@ -66,12 +66,17 @@ const DEFAULT_PASSWORDS = new Set([
 ]);
 
 /** A password in a URL that is not a template, a placeholder or a well-known default. */
+const URL_PASSWORD_TEMPLATE =
+  /\$\{[^}]*\}|^\$[A-Za-z_][A-Za-z0-9_]*$|\{\{[^}]*\}\}|\{[A-Za-z_][A-Za-z0-9_.]*\}|%\([A-Za-z_]+\)s|^%s$|^\{\}$/;
+
 function urlPasswordIsReal(context: MatchContext): boolean {
   const user = context.groups[1] ?? '';
   const password = context.secret;
   if (password.length < (user === '' ? 6 : 3) || password === user) return false;
   if (DEFAULT_PASSWORDS.has(password.toLowerCase())) return false;
-  if (/[{}$%]|^\*+$|^<|>$/.test(password) && !/%[0-9A-F]{2}/.test(password)) return false;
+  // Templates and placeholders (`${PGPASSWORD}`, `$PASS`, `{password}`, `%(pw)s`, `***`, `<pw>`),
+  // not the `$`, `%` or `!` a real password may hold.
+  if (URL_PASSWORD_TEMPLATE.test(password) || /^\*+$|^<|>$/.test(password)) return false;
   if (/^:?\d+$/.test(password) && /^[a-z]*$/i.test(user) && user.length < 3) return false;
   return !isPlaceholder(password);
 }

@@ -450,8 +450,8 @@ export const DEFAULT_RULES: SecretRule[] = [
   {
     id: 'twitter-bearer-token',
     description: 'Twitter/X API bearer token',
-    regex: re(String.raw`\b(A{22}[A-Za-z0-9%]{80,})`),
-    keywords: ['aaaaaaaaaaaaaaaaaaaaaa'],
+    regex: re(String.raw`\b(A{20,22}[A-Za-z0-9%]{80,})`),
+    keywords: ['aaaaaaaaaaaaaaaaaaaa'],
   },
   {
     id: 'facebook-access-token',
@@ -540,7 +540,8 @@ export const DEFAULT_RULES: SecretRule[] = [
   {
     id: 'huggingface-token',
     description: 'Hugging Face access token',
-    regex: re(String.raw`\b((?:hf_|api_org_)[A-Za-z]{34})\b`),
+    // Real tokens are 34 letters; accept digits and a little length slack for older and fake-looking ones.
+    regex: re(String.raw`\b((?:hf_|api_org_)[A-Za-z0-9]{30,40})\b`),
     keywords: ['hf_', 'api_org_'],
     entropy: 3,
   },

@@ -150,6 +150,8 @@ export function buildSamples(): Sample[] {
     sample('linear-api-key', 'LINEAR_API_KEY', `lin_api_${rand(ALNUM, 40)}`),
     sample('airtable-pat', 'AIRTABLE_TOKEN', `pat${rand(ALNUM, 14)}.${rand(HEX, 64)}`),
     sample('twitter-bearer-token', 'TWITTER_BEARER', `${'A'.repeat(22)}${rand(`${ALNUM}%`, 90)}`),
+    // The documented example shape: 21 A's.
+    sample('twitter-bearer-token', 'X_BEARER_TOKEN', `${'A'.repeat(21)}M${rand(`${ALNUM}%`, 95)}`),
     sample('facebook-access-token', 'FB_ACCESS_TOKEN', `EAAG${rand(ALNUM, 150)}`),
     sample('dropbox-token', 'DROPBOX_TOKEN', `sl.${rand(B64URL, 140)}`),
     sample('mapbox-secret-token', 'MAPBOX_SECRET', `sk.eyJ1Ijoi${rand(B64URL, 50)}.${rand(B64URL, 22)}`),
@@ -167,6 +169,7 @@ export function buildSamples(): Sample[] {
     sample('openai-api-key', 'OPENAI_API_KEY', `sk-proj-${rand(B64URL, 74)}T3BlbkFJ${rand(B64URL, 74)}`),
     sample('deepseek-api-key', 'DEEPSEEK_API_KEY', `sk-${rand(HEX, 32)}`),
     sample('huggingface-token', 'HF_TOKEN', `hf_${rand(UPPER + LOWER, 34)}`),
+    sample('huggingface-token', 'HUGGINGFACE_TOKEN', `hf_${rand(ALNUM, 34)}`),
     sample('groq-api-key', 'GROQ_API_KEY', `gsk_${rand(ALNUM, 52)}`),
     sample('replicate-api-token', 'REPLICATE_API_TOKEN', `r8_${rand(ALNUM, 37)}`),
     sample('perplexity-api-key', 'PPLX_API_KEY', `pplx-${rand(ALNUM, 48)}`),

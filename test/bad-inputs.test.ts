@@ -4,10 +4,12 @@
  * IPython syntax.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { notebookJson } from '@kagg/testkit/notebooks';
 import { cleanup, FIXTURES, isolatedEnv, kagg, kaggJson, tempDir } from './helpers.ts';
 
 describe('bad inputs to kagg deploy', () => {
@@ -76,6 +78,25 @@ describe('bad inputs to kagg deploy', () => {
       assert.match(json.json.error.code, /^[A-Z_]+$/);
     });
   }
+
+  it('reports a notebook that fails at start-up, naming the error and cell, and leaves no server behind', async () => {
+    const dir = tempDir('kagg-broken-');
+    const nb = path.join(dir, 'broken.ipynb');
+    writeFileSync(
+      nb,
+      notebookJson([
+        { source: 'import json' },
+        { source: 'raise FileNotFoundError("model.pkl is missing")' },
+        { source: 'def process_request(payload):\n    return {}' },
+      ]),
+    );
+    const result = await kagg(['deploy', nb], env);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /failed at start-up: FileNotFoundError: model\.pkl is missing \(cell 1\)/);
+    assert.deepEqual(readFileSync(registry), before_, 'the registry is byte-for-byte unchanged');
+    const servers = spawnSync('pgrep', ['-f', `kagg_local.py.*${path.join(home, 'targets', 'local', 'broken')}`]);
+    assert.notEqual(servers.status, 0, 'no server of the failed deploy is left running');
+  });
 
   it('exits 2 on a usage error (unknown flag), in text and JSON', async () => {
     const text = await kagg(['deploy', 'x.ipynb', '--no-such-flag'], env);

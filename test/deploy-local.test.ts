@@ -62,13 +62,15 @@ describe('local target, process_request notebook', () => {
     const one = await kaggJson<InvokeJson>(['invoke', 'adder', '--data', '{"a": 2, "b": 40}'], env);
     assert.equal(one.code, 0, one.stderr);
     assert.deepEqual(one.json.body, { sum: 42 });
-    // The deploy's own health checks were the instance's first responses, so calls are warm.
-    assert.equal(one.json.headers['x-kagg-cold'], '0');
+    // Deploy and `endpoints show` check readiness without HTTP, so this is the instance's first response.
+    assert.equal(one.json.headers['x-kagg-cold'], '1');
     assert.match(one.json.headers['x-kagg-instance'] ?? '', /^[0-9a-f]{8,}$/);
     assert.match(one.json.headers['x-kagg-init-ms'] ?? '', /^\d+$/);
     const two = await kaggJson<InvokeJson>(['call', 'adder', '--data', '{"a": 1, "b": 1}'], env);
     assert.deepEqual(two.json.body, { sum: 2 });
+    assert.equal(two.json.headers['x-kagg-cold'], '0');
     assert.equal(two.json.headers['x-kagg-instance'], one.json.headers['x-kagg-instance']);
+    assert.equal(two.json.headers['x-kagg-init-ms'], one.json.headers['x-kagg-init-ms']);
   });
 
   it('treats a redeploy of the unchanged notebook as a no-op', async () => {

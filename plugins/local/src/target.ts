@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { zipFiles } from '@kagg/core/bundle';
@@ -34,24 +35,43 @@ function logFileOf(ctx: { logDir: string }, name: string): string {
   return path.join(ctx.logDir, `local-${name}.log`);
 }
 
-async function health(url: string): Promise<{ status: number; body: string } | undefined> {
-  try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-    return { status: res.status, body: await res.text() };
-  } catch {
-    return undefined;
-  }
+/** What local_server.py writes to its ready file: listening, then (`loaded`) after the cold start. */
+interface ReadyFile {
+  port: number;
+  pid: number;
+  loaded?: boolean;
+  initMs?: number;
+  error?: string;
+  type?: string;
 }
 
+/** True once a TCP connection to the port succeeds (no HTTP request: the first response stays the caller's). */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.setTimeout(1000);
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
+}
+
+/**
+ * Waits until the server has loaded the notebook (its ready file says `loaded`) and accepts
+ * connections. A start-up error of the notebook, or the process exiting, fails the deploy.
+ */
 async function waitUntilServing(
   exited: () => number | null,
   readyFile: string,
   logFile: string,
   timeoutMs: number,
   signal: AbortSignal,
-): Promise<{ port: number; pid: number }> {
+): Promise<ReadyFile> {
   const deadline = Date.now() + timeoutMs;
-  let ready: { port: number; pid: number } | undefined;
   while (Date.now() < deadline) {
     signal.throwIfAborted();
     const code = exited();
@@ -61,26 +81,16 @@ async function waitUntilServing(
         action: `full log: ${logFile}`,
       });
     }
-    if (ready === undefined) {
-      const text = await readFile(readyFile, 'utf8').catch(() => undefined);
-      // The server's own pid: python3 may be a shim (pyenv) whose pid differs from the spawned one.
-      if (text) ready = JSON.parse(text) as { port: number; pid: number };
-    }
-    if (ready !== undefined) {
-      const answer = await health(`http://127.0.0.1:${ready.port}/`);
-      if (answer?.status === 200) return ready;
-      if (answer && answer.status >= 500) {
-        let message = answer.body;
-        try {
-          message = (JSON.parse(answer.body) as { error?: string }).error ?? answer.body;
-        } catch {
-          // not JSON
-        }
-        throw new KaggError(`the notebook failed at start-up: ${message}`, {
+    const text = await readFile(readyFile, 'utf8').catch(() => undefined);
+    const ready = text ? (JSON.parse(text) as ReadyFile) : undefined;
+    if (ready?.loaded) {
+      if (ready.error !== undefined) {
+        throw new KaggError(`the notebook failed at start-up: ${ready.type ? `${ready.type}: ` : ''}${ready.error}`, {
           code: 'LOCAL_NOTEBOOK_FAILED',
           action: `log: ${logFile}`,
         });
       }
+      if (await listening(ready.port)) return ready;
     }
     await sleep(50);
   }
@@ -206,7 +216,7 @@ export const localTarget = defineDeployTarget<LocalOptions>({
       ),
     );
     child.unref();
-    let served: { port: number; pid: number };
+    let served: ReadyFile;
     try {
       ctx.progress('waiting for the notebook to answer');
       served = await Promise.race([
@@ -248,9 +258,9 @@ export const localTarget = defineDeployTarget<LocalOptions>({
     const pid = Number(deployment.providerIds.pid);
     const dir = String(deployment.providerIds.dir ?? '');
     if (!isOurServer(pid, dir)) return { state: 'stopped' as const, detail: `process ${pid} is not running` };
-    const answer = await health(deployment.url);
-    if (answer?.status === 200) return { state: 'ready' as const, detail: `pid ${pid}` };
-    return { state: 'failed' as const, detail: answer ? `health check answered ${answer.status}` : 'no answer' };
+    // A TCP check, not an HTTP one: asking must not take the instance's first (cold) response.
+    if (await listening(Number(deployment.providerIds.port))) return { state: 'ready' as const, detail: `pid ${pid}` };
+    return { state: 'failed' as const, detail: `pid ${pid} does not accept connections` };
   },
 
   async invocation(deployment: Deployment) {

@@ -4,7 +4,10 @@
 
 ``--port 0`` picks a free port. Once listening, the server writes ``{"port": N, "pid": P}`` to the
 ready file (atomically), then loads the notebook (the cold start happens now, not on the first
-request; requests that arrive meanwhile wait for it). One line per request goes to stderr: method,
+request; requests that arrive meanwhile wait for it) and rewrites the ready file with
+``"loaded": true``, ``"initMs"`` and, when the notebook failed at start-up, ``"error"`` and
+``"type"``. Waiting on that file, the local target needs no HTTP request to know the function is
+up, so the instance's first response (``x-kagg-cold: 1``) is the caller's. One line per request goes to stderr: method,
 path (without the query string), status and milliseconds; never a request body. SIGTERM or SIGINT
 stops it cleanly with exit code 0.
 
@@ -22,7 +25,7 @@ import socketserver
 import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Optional
+from typing import Any, Dict, Optional
 
 
 def _import_runtime(bundle_dir: str) -> Any:
@@ -148,10 +151,10 @@ class _Server(ThreadingHTTPServer):
         self.server_port = int(port)
 
 
-def _write_ready(path: str, port: int) -> None:
+def _write_ready(path: str, port: int, **extra: Any) -> None:
     tmp = "%s.tmp-%d" % (path, os.getpid())
     with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump({"port": port, "pid": os.getpid()}, fh)
+        json.dump(dict({"port": port, "pid": os.getpid()}, **extra), fh)
     os.replace(tmp, path)
 
 
@@ -188,10 +191,15 @@ def main(argv: Optional[list] = None) -> int:
             _write_ready(os.path.abspath(args.ready_file), port)
         _log("listening on http://%s:%d (bundle %s)" % (args.host, port, bundle_dir))
         runtime.load()
+        loaded: Dict[str, Any] = {"loaded": True, "initMs": runtime.init_ms}
         if runtime.startup_error is None:
             _log("notebook loaded in %d ms (entry: %s)" % (runtime.init_ms, runtime.entry))
         else:
             _log("notebook failed at start-up after %d ms; every request answers 500" % runtime.init_ms)
+            where = "" if runtime.startup_cell is None else " (cell %d)" % runtime.startup_cell
+            loaded.update(error="%s%s" % (runtime.startup_error, where), type=type(runtime.startup_error).__name__)
+        if args.ready_file:
+            _write_ready(os.path.abspath(args.ready_file), port, **loaded)
         server.serve_forever()
     except (_Terminate, KeyboardInterrupt):
         _log("stopping")

@@ -210,6 +210,53 @@ describe('rate limiter', () => {
     }
   });
 
+  it('halves its rate once per 429 pause, never below 1/64 of the configured rate', () => {
+    const limiter = new RateLimiter({ ratePerSecond: 640, burst: 1 });
+    limiter.pauseUntil(Date.now() + 5000);
+    limiter.pauseUntil(Date.now() + 5000); // the same burst's other 429s
+    assert.equal(limiter.currentRate, 320);
+    const floor = new RateLimiter({ ratePerSecond: 640 });
+    for (let i = 0; i < 20; i++) {
+      floor.pauseUntil(Date.now() - 1); // each one a separate, already-elapsed pause
+    }
+    // 640 / 64; it has already begun to grow back by 10 % a second.
+    assert.ok(floor.currentRate >= 10 && floor.currentRate < 10.1, String(floor.currentRate));
+  });
+
+  it('converges on a server limit far below its own rate: no failure, few wasted requests', async () => {
+    const limited = await startFakeKaggle({ rateLimit: { perSecond: 40, burst: 4 } });
+    try {
+      const c = createHttpClient({
+        retries: 6,
+        retryBaseMs: 20,
+        maxRetryAfterMs: 1000,
+        rateLimiter: new RateLimiter({ ratePerSecond: 2000, burst: 8 }),
+      });
+      const url = `${limited.url}/kernels.KernelsApiService/ListKernels`;
+      const auth = {
+        authorization: `Basic ${Buffer.from('alice:alicekey0123456789abcdef01234567').toString('base64')}`,
+      };
+      const items = Array.from({ length: 80 }, (_, i) => i);
+      const statuses: number[] = [];
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (items.pop() !== undefined) {
+            statuses.push((await c.request({ method: 'POST', url, json: {}, idempotent: true, headers: auth })).status);
+          }
+        }),
+      );
+      assert.deepEqual(
+        statuses.filter((s) => s !== 200),
+        [],
+      );
+      // Without adapting, the same run sent about 2.5 requests per item (a 429 in every burst);
+      // adapting, about 1.25.
+      assert.ok(limited.requests.length < 140, `${limited.requests.length} requests for 80 items`);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('pauses every holder after a 429 with Retry-After', async () => {
     const limiter = new RateLimiter({ ratePerSecond: 1000, burst: 5 });
     const order: string[] = [];

@@ -2,6 +2,11 @@
  * A token bucket shared by every concurrent call that holds it. `take()` resolves when a request may
  * be sent; `pauseUntil()` makes every holder wait (a 429 with Retry-After stops the whole process,
  * not only the call that saw it). Callers are served in arrival order.
+ *
+ * The rate adapts (additive-increase/multiplicative-decrease, as TCP does): each 429 halves it, once
+ * per pause however many calls saw that 429, and it grows back by 10 % a second up to the
+ * configured rate. A client configured above what the server allows converges on the server's
+ * limit instead of meeting a 429 on every burst.
  */
 export interface RateLimiterOptions {
   /** Requests per second (> 0). */
@@ -11,8 +16,10 @@ export interface RateLimiterOptions {
 }
 
 export class RateLimiter {
+  /** The configured (highest) rate. */
   readonly ratePerSecond: number;
   readonly burst: number;
+  private rate: number;
   private tokens: number;
   private last: number;
   private pausedUntil = 0;
@@ -22,6 +29,7 @@ export class RateLimiter {
   constructor(options: RateLimiterOptions) {
     if (!(options.ratePerSecond > 0)) throw new RangeError('ratePerSecond must be > 0');
     this.ratePerSecond = options.ratePerSecond;
+    this.rate = options.ratePerSecond;
     this.burst = Math.max(1, Math.floor(options.burst ?? 1));
     this.tokens = this.burst;
     this.last = performance.now();
@@ -35,9 +43,17 @@ export class RateLimiter {
     });
   }
 
-  /** Holds every caller until `epochMs` (Date.now() clock). */
+  /** The rate in force now (requests per second), at most `ratePerSecond`. */
+  get currentRate(): number {
+    return this.rate;
+  }
+
+  /** Holds every caller until `epochMs` (Date.now() clock), and halves the rate (the server said 429). */
   pauseUntil(epochMs: number): void {
-    const at = performance.now() + (epochMs - Date.now());
+    const now = performance.now();
+    const at = now + (epochMs - Date.now());
+    // One halving per pause: the other calls of the same burst see the same 429.
+    if (now >= this.pausedUntil) this.rate = Math.max(this.ratePerSecond / 64, this.rate / 2);
     if (at > this.pausedUntil) {
       this.pausedUntil = at;
       this.tokens = Math.min(this.tokens, 0);
@@ -47,7 +63,11 @@ export class RateLimiter {
 
   private refill(now: number): void {
     const from = Math.max(this.last, this.pausedUntil);
-    if (now > from) this.tokens = Math.min(this.burst, this.tokens + ((now - from) * this.ratePerSecond) / 1000);
+    if (now > from) {
+      const seconds = (now - from) / 1000;
+      this.tokens = Math.min(this.burst, this.tokens + seconds * this.rate);
+      this.rate = Math.min(this.ratePerSecond, this.rate * (1 + 0.1 * seconds));
+    }
     this.last = Math.max(now, this.last);
   }
 
@@ -61,7 +81,7 @@ export class RateLimiter {
     }
     if (this.queue.length === 0) return;
     const waitPause = Math.max(0, this.pausedUntil - now);
-    const waitToken = this.tokens >= 1 ? 0 : ((1 - this.tokens) * 1000) / this.ratePerSecond;
+    const waitToken = this.tokens >= 1 ? 0 : ((1 - this.tokens) * 1000) / this.rate;
     this.timer = setTimeout(
       () => {
         this.timer = undefined;

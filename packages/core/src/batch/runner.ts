@@ -36,6 +36,8 @@ export type BatchEvent =
 
 export interface RunOptions {
   onEvent?: (event: BatchEvent) => void;
+  /** On resume, run failed items again too (from the start: a failed run is pushed anew). */
+  retryFailed?: boolean;
 }
 
 export interface BatchRun {
@@ -75,9 +77,12 @@ async function execute(
   const emit = options.onEvent ?? (() => {});
   const records: ItemRecord[] = [...earlier];
   const before = outcomes(earlier);
-  const pending = definition.items.filter((i) => !before.get(i.index)?.finished);
+  const retry = (index: number) => options.retryFailed === true && before.get(index)?.last?.state === 'failed';
+  const pending = definition.items.filter((i) => !before.get(i.index)?.finished || retry(i.index));
   const finishedBefore = definition.items.length - pending.length;
-  const failedBefore = [...before.values()].filter((o) => o.finished && o.last?.state === 'failed').length;
+  const failedBefore = [...before.entries()].filter(
+    ([index, o]) => o.finished && o.last?.state === 'failed' && !retry(index),
+  ).length;
   emit({
     type: 'start',
     id: definition.id,
@@ -120,7 +125,7 @@ async function execute(
       definition.options.parallel,
       async (item) => {
         if (stopping) return;
-        const previous = previousOf(earlier, item.index);
+        const previous = retry(item.index) ? undefined : previousOf(earlier, item.index);
         const started = performance.now();
         await record(item, { state: 'running' });
         emit({ type: 'item-start', item });

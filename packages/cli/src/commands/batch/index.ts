@@ -32,6 +32,7 @@ Piped, it prints one line per item: STATUS<TAB>INPUT<TAB>RESULT. Exit 0 when eve
     '<%= config.bin %> batch runs.jsonl --operation run --report report.json',
     '<%= config.bin %> batch items.json --operation deploy --dry-run',
     '<%= config.bin %> batch --resume 20261126-104512-ab12',
+    '<%= config.bin %> batch --resume 20261126-104512-ab12 --retry-failed',
   ];
   static override args = {
     file: Args.string({ description: 'Batch file (text, CSV, JSON or JSON Lines).' }),
@@ -51,6 +52,10 @@ Piped, it prints one line per item: STATUS<TAB>INPUT<TAB>RESULT. Exit 0 when eve
     path: Flags.string({ char: 'p', summary: 'Folder for downloads and run outputs (<path>/<owner>/<slug>).' }),
     ...targetFlags,
     resume: Flags.string({ summary: 'Resume the batch with this id (see `kagg batch list`).' }),
+    'retry-failed': Flags.boolean({
+      summary: 'With --resume: run the items that failed again too.',
+      dependsOn: ['resume'],
+    }),
     report: Flags.string({ summary: 'Write the JSON report to this file.' }),
     'dry-run': Flags.boolean({ summary: 'Validate the file and print the plan; change nothing.' }),
     'fail-fast': Flags.boolean({ summary: 'Stop at the first invalid item or failure.' }),
@@ -139,7 +144,10 @@ Piped, it prints one line per item: STATUS<TAB>INPUT<TAB>RESULT. Exit 0 when eve
 
     const display = createBatchDisplay({ json });
     try {
-      const { report } = await resumeBatch(flags.resume, deps, { onEvent: (e) => display.onEvent(e) });
+      const { report } = await resumeBatch(flags.resume, deps, {
+        onEvent: (e) => display.onEvent(e),
+        retryFailed: flags['retry-failed'],
+      });
       display.stop();
       return this.finish(report, flags.report, json, false);
     } finally {

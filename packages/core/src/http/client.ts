@@ -169,12 +169,13 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     reason: string,
     headers?: Headers,
     status?: number,
+    signal?: AbortSignal,
   ): Promise<void> {
     const delayMs = delayFor(attempt, headers);
     // A 429 is about the whole client, not this call: hold every caller sharing the limiter.
     if (limiter && status === 429) limiter.pauseUntil(Date.now() + delayMs);
     options.onRetry?.({ url: safeUrl(url), attempt, delayMs, reason });
-    await sleep(delayMs);
+    await sleep(delayMs, signal);
   }
 
   /** One attempt: a fetch whose headers must arrive within the timeout. */
@@ -245,14 +246,14 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         if (!kind) throw error;
         const retryable = kind === 'not-sent' || idempotent;
         if (!retryable || last) throw networkError(req.url, error, attempt);
-        await waitBeforeRetry(req.url, attempt, kind, undefined);
+        await waitBeforeRetry(req.url, attempt, kind, undefined, undefined, req.signal);
         continue;
       }
       try {
         if (isRetryableStatus(res.status, idempotent) && !last) {
           await res.body?.cancel().catch(() => {});
           clear();
-          await waitBeforeRetry(req.url, attempt, `HTTP ${res.status}`, res.headers, res.status);
+          await waitBeforeRetry(req.url, attempt, `HTTP ${res.status}`, res.headers, res.status, req.signal);
           continue;
         }
         let text = '';
@@ -280,7 +281,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         clear();
         const kind = classifyNetworkError(error);
         if (!kind || !idempotent || last) throw kind ? networkError(req.url, error, attempt) : error;
-        await waitBeforeRetry(req.url, attempt, kind, undefined);
+        await waitBeforeRetry(req.url, attempt, kind, undefined, undefined, req.signal);
       }
     }
   }
@@ -297,7 +298,14 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       } catch (error) {
         if (req.signal?.aborted) throw error;
         if (!classifyNetworkError(error) || last) throw networkError(req.url, error, attempt);
-        await waitBeforeRetry(req.url, attempt, classifyNetworkError(error) ?? 'network', undefined);
+        await waitBeforeRetry(
+          req.url,
+          attempt,
+          classifyNetworkError(error) ?? 'network',
+          undefined,
+          undefined,
+          req.signal,
+        );
         continue;
       }
       const { res, controller, clear } = fetched;
@@ -309,7 +317,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       if (res.status < 200 || res.status > 299) {
         if (isRetryableStatus(res.status, true) && !last) {
           await res.body?.cancel().catch(() => {});
-          await waitBeforeRetry(req.url, attempt, `HTTP ${res.status}`, res.headers, res.status);
+          await waitBeforeRetry(req.url, attempt, `HTTP ${res.status}`, res.headers, res.status, req.signal);
           continue;
         }
         const errorText = (await res.text().catch(() => '')).slice(0, 300);
@@ -356,7 +364,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
         if (req.signal?.aborted) throw error;
         const kind = classifyNetworkError(error) ?? (controller.signal.aborted ? 'timeout' : undefined);
         if (!kind || last) throw kind ? networkError(req.url, error, attempt) : error;
-        await waitBeforeRetry(req.url, attempt, kind, undefined);
+        await waitBeforeRetry(req.url, attempt, kind, undefined, undefined, req.signal);
       }
     }
   }

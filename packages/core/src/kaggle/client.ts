@@ -60,6 +60,8 @@ export interface KaggleClientOptions {
   onWarning?: (message: string) => void;
   /** Receives each retry (for progress displays). */
   onRetry?: (info: RetryInfo) => void;
+  /** Aborts every call in flight (and its retries) when it fires, e.g. on Ctrl-C. */
+  signal?: AbortSignal;
 }
 
 export interface CallOptions {
@@ -74,6 +76,7 @@ export class KaggleClient {
   readonly http: HttpClient;
   private readonly env: NodeJS.ProcessEnv;
   private readonly onWarning: ((message: string) => void) | undefined;
+  private readonly signal: AbortSignal | undefined;
   private creds: KaggleCredentials | undefined;
   private searched: string[] = [];
   private user: Promise<string> | undefined;
@@ -84,6 +87,7 @@ export class KaggleClient {
     this.http = options.http ?? createHttpClient({ rateLimiter: kaggleRateLimiter(), onRetry: options.onRetry });
     this.creds = options.credentials;
     this.onWarning = options.onWarning;
+    this.signal = options.signal;
   }
 
   /** The credentials in use; throws a KaggError naming every place looked at when there are none. */
@@ -142,6 +146,7 @@ export class KaggleClient {
       headers: { authorization: authorizationHeader(creds) },
       json: body,
       idempotent: options.idempotent ?? true,
+      ...(this.signal ? { signal: this.signal } : {}),
     });
     const method = path.split('/').pop() ?? path;
     const codeInBody = asObject(res.body).code;

@@ -94,7 +94,7 @@ Piped, it prints one line per item: STATUS<TAB>INPUT<TAB>RESULT. Exit 0 when eve
       signal: svc.signal,
       log: loggerFor(this),
       kaggle: () => {
-        this.kaggle ??= createKaggleClient({ onWarning: (m) => this.warning(m) });
+        this.kaggle ??= createKaggleClient({ onWarning: (m) => this.warning(m), signal: svc.signal });
         return this.kaggle;
       },
     };

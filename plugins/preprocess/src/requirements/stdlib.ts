@@ -30,115 +30,82 @@ threading time timeit tkinter token tokenize tomllib trace traceback tracemalloc
 typing unicodedata unittest urllib uu uuid venv warnings wave weakref webbrowser winreg winsound wsgiref
 xdrlib xml xmlrpc zipapp zipfile zipimport zlib zoneinfo`.split(/\s+/);
 
-const CHANGES: Record<string, { add: string[]; remove: string[] }> = {
+interface Delta {
+  add: string[];
+  remove: string[];
+}
+
+/** Versions before 3.11: how each differs from 3.11. */
+const OLDER: Record<string, Delta> = {
   '3.9': {
     add: ['binhex', 'formatter', 'parser', 'symbol', '_bootlocale', '_peg_parser'],
     remove: ['tomllib', '_tokenize', '_typing'],
   },
   '3.10': { add: ['binhex'], remove: ['tomllib', '_tokenize'] },
-  '3.11': { add: [], remove: [] },
-  '3.12': {
-    add: ['_pydatetime', '_pylong', '_sha2', '_wmi'],
-    remove: ['distutils', 'imp', 'asynchat', 'asyncore', 'smtpd', '_sha256', '_sha512'],
-  },
-  '3.13': {
-    add: [
-      '_pydatetime',
-      '_pylong',
-      '_sha2',
-      '_wmi',
-      '_colorize',
-      '_pyrepl',
-      '_interpchannels',
-      '_interpqueues',
-      '_interpreters',
-      '_suggestions',
-      '_sysconfig',
-      '_opcode_metadata',
-      '_android_support',
-      '_apple_support',
-      '_ios_support',
-    ],
-    remove: [
-      ...DEAD_BATTERIES(),
-      'distutils',
-      'imp',
-      'asynchat',
-      'asyncore',
-      'smtpd',
-      '_sha256',
-      '_sha512',
-      '_crypt',
-      '_msi',
-    ],
-  },
-  '3.14': {
-    add: [
-      '_pydatetime',
-      '_pylong',
-      '_sha2',
-      '_wmi',
-      '_colorize',
-      '_pyrepl',
-      '_interpchannels',
-      '_interpqueues',
-      '_interpreters',
-      '_suggestions',
-      '_sysconfig',
-      '_opcode_metadata',
-      '_android_support',
-      '_apple_support',
-      '_ios_support',
-      'annotationlib',
-      'compression',
-      '_zstd',
-      '_remote_debugging',
-      '_hmac',
-      '_types',
-    ],
-    remove: [
-      ...DEAD_BATTERIES(),
-      'distutils',
-      'imp',
-      'asynchat',
-      'asyncore',
-      'smtpd',
-      '_sha256',
-      '_sha512',
-      '_crypt',
-      '_msi',
-    ],
-  },
 };
 
 /** PEP 594: removed in Python 3.13. */
-function DEAD_BATTERIES(): string[] {
-  return [
-    'aifc',
-    'audioop',
-    'cgi',
-    'cgitb',
-    'chunk',
-    'crypt',
-    'imghdr',
-    'mailcap',
-    'msilib',
-    'nis',
-    'nntplib',
-    'ossaudiodev',
-    'pipes',
-    'sndhdr',
-    'spwd',
-    'sunau',
-    'telnetlib',
-    'uu',
-    'xdrlib',
-    'lib2to3',
-  ];
-}
+const DEAD_BATTERIES = [
+  'aifc',
+  'audioop',
+  'cgi',
+  'cgitb',
+  'chunk',
+  'crypt',
+  'imghdr',
+  'mailcap',
+  'msilib',
+  'nis',
+  'nntplib',
+  'ossaudiodev',
+  'pipes',
+  'sndhdr',
+  'spwd',
+  'sunau',
+  'telnetlib',
+  'uu',
+  'xdrlib',
+  'lib2to3',
+];
 
-export const PYTHON_VERSIONS: readonly string[] = Object.keys(CHANGES);
+/** Versions after 3.11, in order: how each differs from the one before it. */
+const NEWER: Array<[string, Delta]> = [
+  [
+    '3.12',
+    {
+      add: ['_pydatetime', '_pylong', '_sha2', '_wmi'],
+      remove: ['distutils', 'imp', 'asynchat', 'asyncore', 'smtpd', '_sha256', '_sha512'],
+    },
+  ],
+  [
+    '3.13',
+    {
+      add: [
+        '_colorize',
+        '_pyrepl',
+        '_interpchannels',
+        '_interpqueues',
+        '_interpreters',
+        '_suggestions',
+        '_sysconfig',
+        '_opcode_metadata',
+        '_android_support',
+        '_apple_support',
+        '_ios_support',
+      ],
+      remove: [...DEAD_BATTERIES, '_crypt', '_msi'],
+    },
+  ],
+  ['3.14', { add: ['annotationlib', 'compression', '_zstd', '_remote_debugging', '_hmac', '_types'], remove: [] }],
+];
+
+export const PYTHON_VERSIONS: readonly string[] = [...Object.keys(OLDER), '3.11', ...NEWER.map(([v]) => v)];
 export const DEFAULT_PYTHON = '3.12';
+
+function apply(names: Set<string>, delta: Delta): void {
+  for (const name of delta.remove) names.delete(name);
+  for (const name of delta.add) names.add(name);
+}
 
 const cache = new Map<string, ReadonlySet<string>>();
 
@@ -146,11 +113,16 @@ const cache = new Map<string, ReadonlySet<string>>();
 export function stdlibModules(version: string = DEFAULT_PYTHON): ReadonlySet<string> {
   const cached = cache.get(version);
   if (cached) return cached;
-  const change = CHANGES[version];
-  if (!change) throw new RangeError(`unknown Python version ${version} (known: ${PYTHON_VERSIONS.join(', ')})`);
+  if (!PYTHON_VERSIONS.includes(version)) {
+    throw new RangeError(`unknown Python version ${version} (known: ${PYTHON_VERSIONS.join(', ')})`);
+  }
   const names = new Set(PY311);
-  for (const name of change.remove) names.delete(name);
-  for (const name of change.add) names.add(name);
+  const older = OLDER[version];
+  if (older) apply(names, older);
+  for (const [newer, delta] of NEWER) {
+    if (PYTHON_VERSIONS.indexOf(newer) > PYTHON_VERSIONS.indexOf(version)) break;
+    apply(names, delta);
+  }
   cache.set(version, names);
   return names;
 }

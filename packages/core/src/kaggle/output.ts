@@ -7,7 +7,7 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { safeUrl } from '../http/client.js';
 import type { KaggleClient } from './client.js';
-import { createLimit } from './parallel.js';
+import { createLimit, type KernelFailure, kernelFailure } from './parallel.js';
 import { logToText } from './parse.js';
 import { type FullKernelRef, formatRef, type KernelRef } from './ref.js';
 import { confinedPath } from './safe-path.js';
@@ -152,7 +152,7 @@ export interface OutputsOptions extends Omit<DownloadOutputsOptions, 'limit'> {
 
 export interface OutputsResult {
   kernels: KernelOutputResult[];
-  failures: Array<{ ref: string; error: string; code: string }>;
+  failures: KernelFailure[];
   written: number;
   skipped: number;
   refused: number;
@@ -186,12 +186,7 @@ export async function downloadOutputs(
         else out.failed++;
       }
     } else {
-      const r = refs[i];
-      out.failures.push({
-        ref: r ? (r.owner ? `${r.owner}/${r.slug}` : r.slug) : '?',
-        error: (s.reason as Error)?.message ?? String(s.reason),
-        code: (s.reason as { code?: string })?.code ?? 'FAILED',
-      });
+      out.failures.push(kernelFailure(refs[i], s.reason));
     }
   });
   return out;

@@ -24,3 +24,22 @@ export function createLimit(n: number): <T>(fn: () => Promise<T>) => Promise<T> 
       next();
     });
 }
+
+/** A kernel that could not be processed in a many-kernel command (pull, output). */
+export interface KernelFailure {
+  ref: string;
+  error: string;
+  code: string;
+}
+
+/** The failure entry for a rejected per-kernel promise. */
+export function kernelFailure(
+  ref: { owner?: string | undefined; slug: string } | undefined,
+  reason: unknown,
+): KernelFailure {
+  return {
+    ref: ref ? (ref.owner ? `${ref.owner}/${ref.slug}` : ref.slug) : '?',
+    error: (reason as Error)?.message ?? String(reason),
+    code: (reason as { code?: string })?.code ?? 'FAILED',
+  };
+}

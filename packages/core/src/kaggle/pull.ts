@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { KaggleClient } from './client.js';
 import { codeFileName } from './code-file.js';
 import { METADATA_FILE, pulledMetadataJson } from './metadata.js';
-import { createLimit } from './parallel.js';
+import { createLimit, type KernelFailure, kernelFailure } from './parallel.js';
 import { type FullKernelRef, formatRef, type KernelRef } from './ref.js';
 import { unsafeNameReason } from './safe-path.js';
 import type { KernelInfo } from './types.js';
@@ -103,7 +103,7 @@ export async function pullKernel(client: KaggleClient, ref: KernelRef, options: 
 
 export interface PullManyResult {
   kernels: PullResult[];
-  failures: Array<{ ref: string; error: string; code: string }>;
+  failures: KernelFailure[];
 }
 
 /** Pulls several kernels, `parallel` at a time; one failure does not stop the others. */
@@ -121,12 +121,7 @@ export async function pullKernels(
   settled.forEach((s, i) => {
     if (s.status === 'fulfilled') out.kernels.push(s.value);
     else {
-      const r = refs[i];
-      out.failures.push({
-        ref: r ? (r.owner ? `${r.owner}/${r.slug}` : r.slug) : '?',
-        error: (s.reason as Error)?.message ?? String(s.reason),
-        code: (s.reason as { code?: string })?.code ?? 'FAILED',
-      });
+      out.failures.push(kernelFailure(refs[i], s.reason));
     }
   });
   return out;

@@ -7,11 +7,11 @@
  * While a batch runs, `<id>.jsonl.lock` holds the runner's pid, so the same batch is never run by two
  * processes at once (a lock whose process is gone is taken over).
  */
-import { open, readdir, readFile, rm, stat, truncate } from 'node:fs/promises';
+import { readdir, readFile, rm, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { KaggError, usageError } from '../errors/index.js';
 import { appendLineDurable } from '../fs/atomic.js';
-import { isProcessAlive } from '../fs/lock.js';
+import { createLockFile, isProcessAlive } from '../fs/lock.js';
 import { BATCH_ID_PATTERN } from './id.js';
 import type { BatchDefinition, BatchRecord, EndRecord, ItemRecord, ResumeRecord } from './types.js';
 
@@ -141,27 +141,19 @@ export async function runningPid(stateFile: string): Promise<number | undefined>
 export async function lockBatch(stateFile: string, id: string): Promise<() => Promise<void>> {
   const lockFile = `${stateFile}.lock`;
   for (let tries = 0; tries < 5; tries++) {
-    try {
-      const handle = await open(lockFile, 'wx', 0o600);
-      try {
-        await handle.writeFile(String(process.pid));
-      } finally {
-        await handle.close();
-      }
+    if (await createLockFile(lockFile)) {
       return async () => {
         await rm(lockFile, { force: true });
       };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const pid = await runningPid(stateFile);
-      if (pid) {
-        throw new KaggError(`batch ${id} is being run by another kagg process (pid ${pid})`, {
-          code: 'BATCH_RUNNING',
-          action: 'wait for it to end, or stop that process first',
-        });
-      }
-      await rm(lockFile, { force: true });
     }
+    const pid = await runningPid(stateFile);
+    if (pid) {
+      throw new KaggError(`batch ${id} is being run by another kagg process (pid ${pid})`, {
+        code: 'BATCH_RUNNING',
+        action: 'wait for it to end, or stop that process first',
+      });
+    }
+    await rm(lockFile, { force: true });
   }
   throw new KaggError(`could not lock batch ${id} (${lockFile})`, { code: 'BATCH_LOCK' });
 }

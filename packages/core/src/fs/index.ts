@@ -1,2 +1,2 @@
 export { appendLineDurable, writeFileAtomic } from './atomic.js';
-export { isProcessAlive, type LockOptions, withFileLock } from './lock.js';
+export { createLockFile, isProcessAlive, type LockOptions, withFileLock } from './lock.js';

@@ -33,6 +33,22 @@ async function isStale(lockFile: string, staleMs: number): Promise<boolean> {
   }
 }
 
+/** Creates `lockFile` holding this process's pid; false when it already exists. */
+export async function createLockFile(lockFile: string): Promise<boolean> {
+  try {
+    const handle = await open(lockFile, 'wx', 0o600);
+    try {
+      await handle.writeFile(String(process.pid));
+    } finally {
+      await handle.close();
+    }
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
 export async function withFileLock<T>(file: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
   const lockFile = `${file}.lock`;
   const timeoutMs = options.timeoutMs ?? 15_000;
@@ -40,29 +56,19 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, option
   const deadline = Date.now() + timeoutMs;
   let delay = 5;
   for (;;) {
-    try {
-      const handle = await open(lockFile, 'wx', 0o600);
-      try {
-        await handle.writeFile(String(process.pid));
-      } finally {
-        await handle.close();
-      }
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      if (await isStale(lockFile, staleMs)) {
-        await rm(lockFile, { force: true });
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new KaggError(`timed out waiting for the lock on ${file}`, {
-          code: 'LOCK_TIMEOUT',
-          action: `another kagg process holds ${lockFile}; if none is running, delete that file`,
-        });
-      }
-      await sleep(delay + Math.random() * delay);
-      delay = Math.min(delay * 2, 100);
+    if (await createLockFile(lockFile)) break;
+    if (await isStale(lockFile, staleMs)) {
+      await rm(lockFile, { force: true });
+      continue;
     }
+    if (Date.now() > deadline) {
+      throw new KaggError(`timed out waiting for the lock on ${file}`, {
+        code: 'LOCK_TIMEOUT',
+        action: `another kagg process holds ${lockFile}; if none is running, delete that file`,
+      });
+    }
+    await sleep(delay + Math.random() * delay);
+    delay = Math.min(delay * 2, 100);
   }
   try {
     return await fn();

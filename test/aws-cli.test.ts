@@ -11,6 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import { type AwsFake, startAwsFake } from '@kagg/testkit/aws-fake';
 import { cleanup, FIXTURES, isolatedEnv, kagg, kaggJson, ROOT, tempDir } from './helpers.ts';
 
+const DEPLOY_ADDER = ['deploy', path.join(FIXTURES, 'pm-basic.ipynb'), '--aws', '--name', 'adder', '--memory', '512'];
+
 describe('kagg deploy --aws through the CLI', () => {
   const home = tempDir();
   let fake: AwsFake;
@@ -41,15 +43,7 @@ describe('kagg deploy --aws through the CLI', () => {
   });
 
   it('deploys publicly, absorbing role propagation, and the URL computes the answer', async () => {
-    const dep = await run<{ target: string; url: string; auth: string; changed: boolean }>([
-      'deploy',
-      path.join(FIXTURES, 'pm-basic.ipynb'),
-      '--aws',
-      '--name',
-      'adder',
-      '--memory',
-      '512',
-    ]);
+    const dep = await run<{ target: string; url: string; auth: string; changed: boolean }>(DEPLOY_ADDER);
     assert.equal(dep.code, 0, dep.stderr);
     assert.equal(dep.json.target, 'aws');
     assert.equal(dep.json.auth, 'public');
@@ -61,15 +55,7 @@ describe('kagg deploy --aws through the CLI', () => {
 
   it('redeploys an unchanged notebook without any write to AWS', async () => {
     const before_ = fake.writes().length;
-    const again = await run<{ changed: boolean }>([
-      'deploy',
-      path.join(FIXTURES, 'pm-basic.ipynb'),
-      '--aws',
-      '--name',
-      'adder',
-      '--memory',
-      '512',
-    ]);
+    const again = await run<{ changed: boolean }>(DEPLOY_ADDER);
     assert.equal(again.code, 0, again.stderr);
     assert.equal(again.json.changed, false);
     assert.equal(fake.writes().length, before_);

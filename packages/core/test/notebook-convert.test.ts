@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { isKaggError } from '@kagg/core/errors';
 import type { Conversion } from '@kagg/core/notebook';
 import { convertNotebook, literalType, parseParameters, readNotebook } from '@kagg/core/notebook';
+import { thrown } from './helpers.ts';
 
 interface CellSpec {
   source: string;
@@ -47,16 +47,6 @@ function cellCode(module: string, index: number): string {
   const rest = lines.slice(start + 1);
   const end = rest.findIndex((line) => line.startsWith('# %% [kagg cell '));
   return (end < 0 ? rest.slice(0, -1) : rest.slice(0, end)).join('\n');
-}
-
-function thrown(fn: () => unknown): { code: string; message: string; exitCode: number; details?: unknown } {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(isKaggError(error), `expected a KaggError, got ${String(error)}`);
-    return error as { code: string; message: string; exitCode: number };
-  }
-  assert.fail('expected an error');
 }
 
 const work = mkdtempSync(join(tmpdir(), 'kagg-notebook-convert-'));

@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { isKaggError } from '@kagg/core/errors';
 import { deployableCells, notebookFromDocument, readNotebook, serializeNotebook } from '@kagg/core/notebook';
+import { thrown } from './helpers.ts';
 
 const fixtures = new URL('./fixtures/notebooks/', import.meta.url);
 const fixture = (name: string): string => readFileSync(new URL(name, fixtures), 'utf8');
-
-function thrown(fn: () => unknown): { code: string; message: string; exitCode: number } {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(isKaggError(error), `expected a KaggError, got ${String(error)}`);
-    return error as { code: string; message: string; exitCode: number };
-  }
-  assert.fail('expected an error');
-}
 
 describe('readNotebook', () => {
   it('normalises cells: joined source, tags, ids, outputs', () => {

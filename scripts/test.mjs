@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checkPrerequisites } from './prerequisites.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const node = process.execPath;
@@ -20,6 +21,15 @@ const run = (args) => {
 
 const manifestPath = path.join(root, 'oclif.manifest.json');
 const committed = existsSync(manifestPath) ? readFileSync(manifestPath, 'utf8') : '';
+
+step('prerequisites');
+const prerequisites = checkPrerequisites((line) => process.stderr.write(`${line}\n`));
+if (prerequisites.problems.length > 0) {
+  for (const problem of prerequisites.problems) process.stderr.write(`npm test: ${problem}\n`);
+  process.stderr.write('npm test: no tests ran.\n');
+  process.exit(1);
+}
+process.stderr.write(`python3 with nbformat: ${prerequisites.env.KAGG_NBFORMAT_PYTHON}\n`);
 
 step('build');
 run([path.join(root, 'scripts/build.mjs')]);
@@ -55,6 +65,6 @@ step(`run ${files.length} test files`);
 const result = spawnSync(
   node,
   ['--test', '--test-reporter=spec', `--test-concurrency=${process.env.KAGG_TEST_CONCURRENCY ?? 3}`, ...files],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, KAGG_TEST: '1' } },
+  { cwd: root, stdio: 'inherit', env: { ...process.env, ...prerequisites.env, KAGG_TEST: '1' } },
 );
 process.exit(result.status ?? 1);

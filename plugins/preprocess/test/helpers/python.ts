@@ -1,12 +1,18 @@
 import { spawnSync } from 'node:child_process';
 
-/** A python3 that has nbformat (Debian's jupyter-nbconvert brings it to /usr/bin/python3). */
+/**
+ * A python3 that has nbformat. `npm test` finds (or provisions) it before any test runs and passes it
+ * as KAGG_NBFORMAT_PYTHON (scripts/prerequisites.mjs); a file run alone looks for it itself.
+ */
 export function pythonWithNbformat(): string {
-  for (const candidate of ['python3', '/usr/bin/python3']) {
+  const given = process.env.KAGG_NBFORMAT_PYTHON;
+  for (const candidate of given ? [given] : ['python3', '/usr/bin/python3']) {
     const probe = spawnSync(candidate, ['-c', 'import nbformat'], { encoding: 'utf8' });
     if (probe.status === 0) return candidate;
   }
-  throw new Error('no python3 with nbformat found: apt-get install jupyter-nbconvert (or pip install nbformat)');
+  throw new Error(
+    'no python3 with nbformat found: apt-get install python3-nbformat (or python3 -m pip install nbformat)',
+  );
 }
 
 /** Validates notebook text with nbformat and returns what `nbformat.writes` makes of it. */

@@ -170,14 +170,51 @@ describe('convertNotebook: line magics', () => {
       '%autoreload 2',
       '%pylab inline',
       '%precision 3',
-      '%who',
-      '%whos',
       '%history -n',
       '%lsmagic',
     ];
     const result = convert([`${magics.join('\n')}\nx = 1`, ENTRY]);
     assert.equal(cellCode(result.module, 0), `${'\n'.repeat(magics.length)}x = 1`);
     assert.deepEqual(result.warnings, []);
+  });
+
+  it('drops interactive line magics with a warning naming each: %tensorboard, %debug, %pdb, %who', () => {
+    const magics = ['%tensorboard --logdir logs', '%debug', '%pdb on', '%who', '%whos'];
+    const result = convert([`${magics.join('\n')}\nx = 1`, ENTRY]);
+    assert.equal(cellCode(result.module, 0), `${'\n'.repeat(magics.length)}x = 1`);
+    assert.deepEqual(
+      result.warnings,
+      ['tensorboard', 'debug', 'pdb', 'who', 'whos'].map(
+        (name, i) => `cell 0, line ${i + 1}: %${name} is for an interactive session; it was dropped from the function`,
+      ),
+    );
+  });
+
+  it('keeps the statement of %prun as %%prun keeps its body, options dropped', () => {
+    const result = convert(['%prun -s cumulative -l 10 -q total = sum(range(10))\n%prun', ENTRY]);
+    assert.equal(cellCode(result.module, 0), 'total = sum(range(10))\n');
+  });
+
+  it('treats %%file as what it aliases, %%writefile', () => {
+    const result = convert(['%%file helper.py\nVALUE = 3\n', ENTRY]);
+    assert.deepEqual(result.files, [{ path: 'helper.py', content: 'VALUE = 3\n' }]);
+  });
+
+  it('refuses a cell that is not valid Python before packaging, naming its cell and line', () => {
+    const error = thrown(() => convert(['x = 1\nif x\n    y = 2', ENTRY]));
+    assert.equal(error.code, 'NOTEBOOK_INVALID_PYTHON');
+    assert.match(error.message, /cell 0 \(id [^)]+\), line 2: not valid Python: .*`if x`/);
+    assert.match(error.action ?? '', /skip-deploy/);
+  });
+
+  it('refuses top-level await, which the runtime cannot run either', () => {
+    const error = thrown(() => convert(['import asyncio\nawait asyncio.sleep(0)', ENTRY]));
+    assert.equal(error.code, 'NOTEBOOK_INVALID_PYTHON');
+    assert.match(error.message, /line 2/);
+  });
+
+  it('does not parse a cell tagged skip-deploy', () => {
+    assert.doesNotThrow(() => convert([{ source: 'this is not python', tags: ['skip-deploy'] }, ENTRY]));
   });
 
   it('keeps the statement of %time and %timeit', () => {

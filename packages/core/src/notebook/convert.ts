@@ -13,6 +13,7 @@ import { type Cell, deployableCells, hasTag, type Notebook, PARAMETERS_TAG } fro
 import { parseParameters } from './parameters.js';
 import { logicalLines } from './python-scan.js';
 import { pyString } from './python-string.js';
+import { type ConvertedCell, checkCellsParse } from './syntax.js';
 
 /** A notebook converted to the Python module the function runtime runs. */
 export interface Conversion {
@@ -40,16 +41,12 @@ const SILENT_LINE_MAGICS = new Set([
   'aimport',
   'pylab',
   'precision',
-  'who',
-  'whos',
-  'who_ls',
   'history',
   'hist',
   'lsmagic',
   'magic',
   'xmode',
   'colors',
-  'pdb',
   'pinfo',
   'pinfo2',
   'psearch',
@@ -69,6 +66,12 @@ const SILENT_LINE_MAGICS = new Set([
   'qtconsole',
   'connect_info',
 ]);
+
+/** Line magics for an interactive session (debuggers, dashboards, namespace listings): dropped with a warning. */
+const INTERACTIVE_LINE_MAGICS = new Set(['tensorboard', 'debug', 'pdb', 'who', 'whos', 'who_ls', 'tb']);
+
+/** IPython's aliases of cell magics, handled as what they alias. */
+const CELL_MAGIC_ALIASES: Record<string, string> = { file: 'writefile' };
 
 /** Cell magics whose output is only displayed. */
 const DISPLAY_CELL_MAGICS = new Set(['html', 'javascript', 'js', 'latex', 'markdown', 'svg']);
@@ -190,6 +193,16 @@ function convertShell(ctx: CellContext, line: ClassifiedLine, command: string): 
 // ---------------------------------------------------------------------------------------------
 // Line magics
 
+/** `%prun [-l limit] [-r] [-s key] [-T file] [-D file] [-q] statement` → the statement. */
+function stripPrunOptions(args: string): string {
+  let rest = args.trim();
+  for (;;) {
+    const option = /^(?:-[lsTD]\s*\S+|-[rq]+)(?:\s+|$)/.exec(rest);
+    if (!option) return rest;
+    rest = rest.slice(option[0].length);
+  }
+}
+
 function stripTimeitOptions(args: string): string {
   let rest = args.trim();
   for (;;) {
@@ -210,6 +223,10 @@ function convertLineMagic(ctx: CellContext, line: ClassifiedLine): string | unde
   const name = line.magic ?? '';
   const args = line.args ?? '';
   if (SILENT_LINE_MAGICS.has(name)) return undefined;
+  if (INTERACTIVE_LINE_MAGICS.has(name)) {
+    warn(ctx, line.line, `%${name} is for an interactive session; it was dropped from the function`);
+    return undefined;
+  }
   switch (name) {
     case 'pip': {
       const pip = parsePipInstall(`pip ${args}`);
@@ -224,8 +241,10 @@ function convertLineMagic(ctx: CellContext, line: ClassifiedLine): string | unde
       return undefined;
     }
     case 'time':
-    case 'timeit': {
-      const statement = name === 'timeit' ? stripTimeitOptions(args) : args.trim();
+    case 'timeit':
+    case 'prun': {
+      const strip = { time: (a: string) => a.trim(), timeit: stripTimeitOptions, prun: stripPrunOptions }[name];
+      const statement = strip(args);
       return statement === '' ? undefined : statement;
     }
     case 'cd': {
@@ -384,7 +403,7 @@ function convertCell(ctx: CellContext): string[] | undefined {
   const sourceLines = ctx.cell.source.split(/\r\n|\r|\n/);
   const head = sourceLines.slice(0, magic.magicLine).map(() => '');
   const magicText = sourceLines[magic.magicLine - 1]!;
-  const name = magic.name;
+  const name = CELL_MAGIC_ALIASES[magic.name] ?? magic.name;
 
   if (isPythonBodiedCellMagic(name)) {
     const body = classifyCell(ctx.cell.source).lines.filter((line) => line.line >= magic.bodyStartLine);
@@ -403,7 +422,7 @@ function convertCell(ctx: CellContext): string[] | undefined {
 
   if (name === 'writefile') {
     const spec = parseWritefileArgs(magic.args);
-    if (!spec) throw unsupported(ctx, magic.magicLine, magicText, '%%writefile needs a file name');
+    if (!spec) throw unsupported(ctx, magic.magicLine, magicText, `%%${magic.name} needs a file name`);
     const path = bundlePath(ctx, magic.magicLine, spec.path, magicText);
     const content = magic.body.endsWith('\n') || magic.body === '' ? magic.body : `${magic.body}\n`;
     const previous = ctx.files.get(path);
@@ -511,18 +530,23 @@ export function convertNotebook(notebook: Notebook): Conversion {
 
   let parametersCell: { cell: Cell; text: string } | undefined;
   let hasProcessRequest = false;
+  const converted: ConvertedCell[] = [];
 
   for (const cell of deployableCells(notebook)) {
     const ctx: CellContext = { notebook, cell, requirements, warnings, files };
     const lines = convertCell(ctx);
     if (lines === undefined) continue;
     const text = lines.join('\n');
+    converted.push({ index: cell.index, id: cell.id, text });
     const isParameters = parametersCell === undefined && hasTag(cell, PARAMETERS_TAG);
     if (isParameters) parametersCell = { cell, text };
     out.push(isParameters ? `# %% [kagg cell ${cell.index} parameters]` : `# %% [kagg cell ${cell.index}]`);
     out.push(text);
     if (definesProcessRequest(text)) hasProcessRequest = true;
   }
+
+  const unchecked = checkCellsParse(notebook.source, converted);
+  if (unchecked) warnings.push(unchecked);
 
   let entry: Conversion['entry'];
   if (hasProcessRequest) entry = 'process_request';

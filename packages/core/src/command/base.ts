@@ -47,27 +47,40 @@ export abstract class KaggCommand<T> extends Command {
 
   override async catch(err: Error & { oclif?: { exit?: number }; exitCode?: number }): Promise<unknown> {
     this.progressInstance?.stop();
-    // oclif's parse errors (bad flag values included, which oclif's exit-code table misses) are usage errors.
-    const exit = isKaggError(err)
-      ? err.exitCode
-      : Object.hasOwn(err, 'parse')
-        ? 2
-        : (err.oclif?.exit ?? (typeof err.exitCode === 'number' ? err.exitCode : 1));
-    if (exit === 0) return undefined; // oclif's `this.exit(0)`
-    process.exitCode = exit;
-    const code = isKaggError(err) ? err.code : exit === 2 ? 'USAGE' : 'FAILED';
-    const action = isKaggError(err) ? err.action : undefined;
-    const message = redact(messageOf(err));
-    if (this.jsonEnabled()) {
-      const details = isKaggError(err) && err.details ? { details: redactValue(err.details) } : {};
-      this.logJson({ error: { code, message, ...(action ? { action } : {}), ...details } });
-    } else {
-      process.stderr.write(`Error: ${message}\n`);
-      if (action) process.stderr.write(`  → ${redact(action)}\n`);
-      if (process.env.KAGG_DEBUG && err.stack) process.stderr.write(`${redact(err.stack)}\n`);
-    }
+    renderError(err, { json: this.jsonEnabled() });
     return undefined;
   }
 
   abstract override run(): Promise<T>;
+}
+
+/**
+ * Renders an error the one kagg way and sets the exit code: `{"error": {code, message, action}}` on
+ * stdout under `--json`, `Error: …` and `  → action` on stderr otherwise; every line redacted.
+ */
+export function renderError(
+  err: Error & { oclif?: { exit?: number }; exitCode?: number },
+  opts: { json: boolean },
+): void {
+  // oclif's parse errors (bad flag values included, which oclif's exit-code table misses) are usage errors.
+  const exit = isKaggError(err)
+    ? err.exitCode
+    : Object.hasOwn(err, 'parse')
+      ? 2
+      : (err.oclif?.exit ?? (typeof err.exitCode === 'number' ? err.exitCode : 1));
+  if (exit === 0) return; // oclif's `this.exit(0)`
+  process.exitCode = exit;
+  const code = isKaggError(err) ? err.code : exit === 2 ? 'USAGE' : 'FAILED';
+  const action = isKaggError(err) ? err.action : undefined;
+  const message = redact(messageOf(err));
+  if (opts.json) {
+    const details = isKaggError(err) && err.details ? { details: redactValue(err.details) } : {};
+    process.stdout.write(
+      `${JSON.stringify({ error: { code, message, ...(action ? { action } : {}), ...details } }, null, 2)}\n`,
+    );
+  } else {
+    process.stderr.write(`Error: ${message}\n`);
+    if (action) process.stderr.write(`  → ${redact(action)}\n`);
+    if (process.env.KAGG_DEBUG && err.stack) process.stderr.write(`${redact(err.stack)}\n`);
+  }
 }

@@ -1,2 +1,3 @@
-export { KaggCommand } from './base.js';
+export { KaggCommand, renderError } from './base.js';
 export { createProgress, type Progress } from './progress.js';
+export { type CommandSuggestion, suggestCommand } from './suggest.js';

@@ -3,6 +3,14 @@
 // compile cache (Node 22.1+) spares re-parsing oclif and kagg's modules on every start.
 import module from 'node:module';
 
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 22) {
+  // One clear line, before oclif loads (it would warn per plugin and then fail further on).
+  process.stderr.write(
+    `kagg needs Node 22 or newer; this is Node ${process.versions.node} (${process.execPath}). In a clone, \`bash scripts/quickstart.sh\` installs Node 24 into .tools/node and bin/kagg uses it.\n`,
+  );
+  process.exit(1);
+}
 module.enableCompileCache?.();
 const { execute } = await import('@oclif/core/execute');
 await execute({ dir: import.meta.url });

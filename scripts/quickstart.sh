@@ -14,4 +14,4 @@ echo "==> kagg deploy examples/iris/iris.ipynb" >&2
 node bin/run.js deploy examples/iris/iris.ipynb --name iris
 echo "==> kagg invoke iris --data-file examples/iris/request.json" >&2
 node bin/run.js invoke iris --data-file examples/iris/request.json
-echo "==> next: node bin/run.js --help  (or put $(pwd)/bin on your PATH and run kagg)" >&2
+echo "==> next: put kagg on your PATH and try it:  export PATH=\"$(pwd)/bin:\$PATH\"; kagg --help" >&2

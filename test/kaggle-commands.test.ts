@@ -269,6 +269,26 @@ describe('credentials', () => {
     assert.equal(fake.requests.length, before);
   });
 
+  it('no credentials: the hint names the kaggle.json place that was searched, and doctor warns (!, exit 0)', async () => {
+    const kaggleJson = path.join(home, 'kaggle-config', 'kaggle.json');
+    const noCreds = env({ KAGGLE_USERNAME: '', KAGGLE_KEY: '' });
+    const listed = await kaggJson<{ error: { action: string } }>(['list'], noCreds);
+    assert.ok(
+      listed.json.error.action.includes(`save kaggle.json as ${kaggleJson} (chmod 600)`),
+      listed.json.error.action,
+    );
+    const doctor = await kagg(['doctor'], noCreds);
+    assert.match(doctor.stdout, /^! kaggle credentials: none found .*kaggle\.json\)$/m);
+    assert.equal(doctor.code, 0, doctor.stdout);
+    const json = await kaggJson<{ checks: Array<{ name: string; ok: boolean; warning?: boolean }> }>(
+      ['doctor'],
+      noCreds,
+    );
+    const check = json.json.checks.find((c) => c.name === 'kaggle credentials');
+    assert.equal(check?.ok, true);
+    assert.equal(check?.warning, true);
+  });
+
   it('reads kaggle.json from KAGGLE_CONFIG_DIR and warns when others can read it', async () => {
     const conf = work('conf-open');
     writeFileSync(path.join(conf, 'kaggle.json'), JSON.stringify({ username: 'alice', key: KEY }), { mode: 0o644 });

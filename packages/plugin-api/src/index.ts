@@ -172,7 +172,10 @@ export interface DeployTarget<O = Record<string, unknown>> {
 
 export interface DoctorCheck {
   name: string;
+  /** false: something kagg needs is broken (✗, `kagg doctor` exits 1). */
   ok: boolean;
+  /** With ok: a gap that stops only some commands, e.g. credentials not set up yet (shown as `!`). */
+  warning?: boolean;
   detail: string;
 }
 

@@ -5,13 +5,14 @@ import { type DoctorReport, runDoctor } from '@kagg/core/doctor';
 export default class Doctor extends KaggCommand<DoctorReport> {
   static override summary = 'Check this machine: Node, python3, plugins and their credentials, the registry.';
   static override description =
-    'Exits 1 when a check that kagg needs fails. Credentials are reported by where they were found, never by value.';
+    '✓ fine, ! a gap that stops only some commands (exit 0), ✗ broken (exit 1). Credentials are reported by where they were found, never by value.';
   static override examples = ['<%= config.bin %> doctor', '<%= config.bin %> doctor --json'];
 
   async run(): Promise<DoctorReport> {
     await this.parse(Doctor);
     const report = await runDoctor({ config: this.config, paths: kaggPaths() });
-    for (const check of report.checks) this.out(`${check.ok ? '✓' : '✗'} ${check.name}: ${check.detail}`);
+    for (const check of report.checks)
+      this.out(`${check.ok ? (check.warning ? '!' : '✓') : '✗'} ${check.name}: ${check.detail}`);
     if (!report.ok) process.exitCode = 1;
     return report;
   }

@@ -57,6 +57,7 @@ export async function runDoctor(deps: { config: Config; paths: KaggPaths }): Pro
       ? {
           name: 'kaggle credentials',
           ok: true,
+          warning: true,
           detail: `none found (needed for list/pull/push/run; looked in ${kaggle.searched.join(', ')})`,
         }
       : {

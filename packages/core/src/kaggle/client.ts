@@ -8,7 +8,7 @@
 import { KaggError } from '../errors/index.js';
 import { createHttpClient, type HttpClient, type HttpResponse, type RetryInfo } from '../http/client.js';
 import { RateLimiter } from '../http/rate-limiter.js';
-import { authorizationHeader, findKaggleCredentials, type KaggleCredentials } from './auth.js';
+import { authorizationHeader, findKaggleCredentials, type KaggleCredentials, kaggleJsonPath } from './auth.js';
 import {
   asObject,
   errorBodyMessage,
@@ -99,8 +99,7 @@ export class KaggleClient {
     if (!found.credentials) {
       throw new KaggError(`No Kaggle credentials found. Looked in: ${found.searched.join(', ')}.`, {
         code: 'KAGGLE_NO_CREDENTIALS',
-        action:
-          'Create an API token at https://www.kaggle.com/settings and set KAGGLE_API_TOKEN, or save kaggle.json in ~/.kaggle (chmod 600).',
+        action: `Create an API token at https://www.kaggle.com/settings and set KAGGLE_API_TOKEN, or save kaggle.json as ${kaggleJsonPath(this.env)} (chmod 600).`,
         details: { searched: found.searched },
       });
     }

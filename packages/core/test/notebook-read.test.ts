@@ -69,10 +69,34 @@ describe('readNotebook', () => {
     assert.match(error.message, /line 6:4/);
   });
 
-  it('reports truncated JSON at its end', () => {
+  it('reports truncated JSON at its end, saying it was cut', () => {
     const error = thrown(() => readNotebook('{\n "cells": [', 'cut.ipynb'));
     assert.equal(error.code, 'NOTEBOOK_INVALID_JSON');
-    assert.match(error.message, /cut\.ipynb.*line 2:12/);
+    assert.match(error.message, /cut\.ipynb is not valid JSON at line 2:12: it ends in the middle/);
+  });
+
+  it('says a text file is not a notebook, what it starts with, and what kagg takes; no JSON.parse text', () => {
+    const error = thrown(() => readNotebook('hello world\nsecond line\n', 'notes.txt'));
+    assert.equal(error.code, 'NOTEBOOK_NOT_JSON');
+    assert.equal(error.message, 'notes.txt is not a notebook: it is not JSON (it starts with "hello world")');
+    assert.match(error.action ?? '', /kagg deploys \.ipynb notebooks, folders holding one/);
+    assert.equal(
+      thrown(() => readNotebook('  \n', 'empty.ipynb')).message,
+      'empty.ipynb is not a notebook: it is not JSON (it is empty)',
+    );
+  });
+
+  it('gives no line when Node does not say where, rather than a wrong one, and never quotes the file', () => {
+    const error = thrown(() => readNotebook('{"cells": [x]}', 'x.ipynb'));
+    assert.equal(error.code, 'NOTEBOOK_INVALID_JSON');
+    assert.doesNotMatch(error.message, /is not valid JSON$|\[x\]/);
+    assert.match(error.message, /^x\.ipynb is not valid JSON(?: at line 1:\d+)?: /);
+  });
+
+  it('a JSON object that is not a notebook gets an action', () => {
+    const error = thrown(() => readNotebook('{"cells": 5}', 'odd.ipynb'));
+    assert.equal(error.code, 'NOTEBOOK_INVALID');
+    assert.match(error.action ?? '', /check that this is the file you meant/);
   });
 
   it('refuses nbformat 3 with the version and how to upgrade', () => {

@@ -15,26 +15,49 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
   return { line: lines.length, column: (lines[lines.length - 1] ?? '').length + 1 };
 }
 
+const WHAT_KAGG_TAKES = 'kagg deploys .ipynb notebooks, folders holding one, https URLs of one and Kaggle refs';
+
 function parseJson(text: string, source: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
+    const start = text.replace(/^\uFEFF/, '').trimStart();
+    if (!/^[[{]/.test(start)) {
+      const shown = start.slice(0, 20).split('\n')[0]!;
+      throw new KaggError(
+        `${source} is not a notebook: it is not JSON (${start === '' ? 'it is empty' : `it starts with ${JSON.stringify(shown)}`})`,
+        { code: 'NOTEBOOK_NOT_JSON', action: `pass a Jupyter notebook: ${WHAT_KAGG_TAKES}`, details: { source } },
+      );
+    }
+    // Node's message quotes the raw text and says "position N" only for some errors: keep the reason,
+    // drop the quote, and give a line only when the position is known.
     const message = error instanceof Error ? error.message : String(error);
     const position = /at position (\d+)/.exec(message);
-    const where = lineColumn(text, position ? Number(position[1]) : text.length);
-    const reason = message.replace(/\s*\(line \d+ column \d+\)/, '').replace(/ in JSON at position \d+/, '');
-    throw new KaggError(`${source} is not valid JSON at line ${where.line}:${where.column}: ${reason}`, {
-      code: 'NOTEBOOK_INVALID_JSON',
-      action: 'open it in Jupyter and save it again, or fix the JSON by hand',
-      details: { source, line: where.line, column: where.column },
-      cause: error,
-    });
+    const truncated = /Unexpected end of JSON input/.test(message);
+    const at = position ? Number(position[1]) : truncated ? text.length : undefined;
+    const where = at === undefined ? undefined : lineColumn(text, at);
+    const reason = truncated
+      ? 'it ends in the middle (a truncated download or an interrupted save?)'
+      : message
+          .replace(/\s*\(line \d+ column \d+\)/, '')
+          .replace(/ in JSON at position \d+/, '')
+          .replace(/, "[\s\S]*" is not valid JSON$/, '');
+    throw new KaggError(
+      `${source} is not valid JSON${where ? ` at line ${where.line}:${where.column}` : ''}: ${reason}`,
+      {
+        code: 'NOTEBOOK_INVALID_JSON',
+        action: 'open it in Jupyter and save it again, or fix the JSON by hand',
+        details: { source, ...(where ? { line: where.line, column: where.column } : {}) },
+        cause: error,
+      },
+    );
   }
 }
 
 function invalid(source: string, what: string): KaggError {
   return new KaggError(`${source} is not a Jupyter notebook: ${what}`, {
     code: 'NOTEBOOK_INVALID',
+    action: `check that this is the file you meant (${WHAT_KAGG_TAKES}); a notebook Jupyter saves is valid`,
     details: { source, problem: what },
   });
 }

@@ -80,23 +80,37 @@ describe('deploy batch on the local target, killed and resumed, then destroyed',
       [false, false, false, false],
       'a new batch over deployed, unchanged notebooks is a no-op',
     );
+    assert.deepEqual(
+      unchanged.items.map((i) => [i.name, i.target]),
+      NAMES.map((name) => [name, 'local']),
+    );
+    const piped = await kagg(['batch', 'deploy.csv', '-o', 'deploy'], env, { cwd: work });
+    assert.deepEqual(
+      piped.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.split('\t').slice(0, 4))
+        .sort((a, b) => a[1]!.localeCompare(b[1]!)),
+      NAMES.map((name, i) => ['unchanged', name, 'local', path.join(work, `nb${i + 1}.ipynb`)]).sort((a, b) =>
+        a[1]!.localeCompare(b[1]!),
+      ),
+      'a no-op says "unchanged", and each line names the endpoint, its target and its input',
+    );
   });
 
   it('destroys them by name; names already gone fail', async () => {
     const destroy = await kagg(['batch', 'destroy.txt', '-o', 'destroy'], env, { cwd: work });
     assert.equal(destroy.code, 0, destroy.stderr);
     assert.deepEqual(
-      destroy.stdout
-        .trimEnd()
-        .split('\n')
-        .map((l) => l.split('\t')[0]),
-      ['ok', 'ok', 'ok', 'ok'],
+      destroy.stdout.trimEnd().split('\n').sort(),
+      [...NAMES].sort().map((name) => `ok\t${name}\tlocal\tdestroyed`),
+      'each line names the endpoint and its target, and never shows the URL that just stopped working',
     );
     const registry = JSON.parse(readFileSync(path.join(home, 'endpoints.json'), 'utf8')) as Registry;
     assert.deepEqual(registry.endpoints, {});
     const twice = await kagg(['batch', 'destroy.txt', '-o', 'destroy'], env, { cwd: work });
     assert.equal(twice.code, 1);
-    assert.match(twice.stdout, /^failed\tbt-one\tno endpoint named "bt-one"/m);
+    assert.match(twice.stdout, /^failed\tbt-one\t-\tno endpoint named "bt-one"/m);
   });
 });
 

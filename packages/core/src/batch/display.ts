@@ -5,7 +5,7 @@
  * At the end, `summaryLines` makes the summary table.
  */
 import { redact } from '../config/redact.js';
-import { itemLine, summarizeResult } from './report.js';
+import { itemLine, statusLabel, summarizeResult } from './report.js';
 import type { BatchEvent } from './runner.js';
 import type { BatchReport } from './types.js';
 
@@ -130,16 +130,27 @@ export function summaryLines(report: BatchReport, maxRows = 30): string[] {
   ];
   const rows = report.items.length <= maxRows ? report.items : report.items.filter((i) => i.status !== 'succeeded');
   if (rows.length === 0) return lines;
+  const endpoints = report.operation === 'deploy' || report.operation === 'destroy';
   const table = rows.map((i) => [
     String(i.item),
     String(i.line),
-    i.status === 'succeeded' ? 'ok' : i.status,
+    statusLabel(i),
     String(i.attempts),
     duration(i.durationMs),
+    ...(endpoints ? [i.name ?? '-', i.target ?? '-'] : []),
     i.input,
-    (i.error ? i.error.message.split('\n')[0] : summarizeResult(i.result)) ?? '',
+    (i.error ? i.error.message.split('\n')[0] : summarizeResult(i.result, i.operation)) ?? '',
   ]);
-  const header = ['ITEM', 'LINE', 'STATUS', 'TRIES', 'TIME', 'INPUT', 'RESULT'];
+  const header = [
+    'ITEM',
+    'LINE',
+    'STATUS',
+    'TRIES',
+    'TIME',
+    ...(endpoints ? ['NAME', 'TARGET'] : []),
+    'INPUT',
+    'RESULT',
+  ];
   const widths = header.map((h, k) => Math.max(h.length, ...table.map((r) => Math.min(60, (r[k] ?? '').length))));
   const fmt = (cells: string[]) =>
     cells

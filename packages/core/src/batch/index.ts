@@ -10,7 +10,7 @@ export {
   planBatchFile,
   storableDefinition,
 } from './plan.js';
-export { buildReport, itemLine, outcomes, storedStatus, summarizeResult } from './report.js';
+export { buildReport, itemLine, outcomes, statusLabel, storedStatus, summarizeResult } from './report.js';
 export { currentVersion } from './run-item.js';
 export { type BatchEvent, type BatchRun, type RunOptions, reportOfState, resumeBatch, startBatch } from './runner.js';
 export { batchDefaultsSchema, batchFileSchema, batchItemSchema, batchReportSchema } from './schema.js';

@@ -35,18 +35,38 @@ export function reportItemOf(
       : last?.state === 'failed'
         ? 'failed'
         : 'skipped';
+  const result =
+    status === 'succeeded' || status === 'planned' ? (last?.result ?? (dryRun ? planResult(def, item) : null)) : null;
   return {
     item: item.index,
     line: item.line,
     input: item.input,
     operation: def.operation,
+    ...endpointOf(def, item, result),
     status,
     attempts: outcome?.attempts ?? 0,
     durationMs: Math.max(0, Math.round(last?.durationMs ?? 0)),
-    result:
-      status === 'succeeded' || status === 'planned' ? (last?.result ?? (dryRun ? planResult(def, item) : null)) : null,
+    result,
     error: status === 'failed' ? (last?.error ?? { code: 'FAILED', message: 'failed' }) : null,
   };
+}
+
+/** The endpoint a deploy or destroy item is about: what it did when it ran, else what it asked for. */
+function endpointOf(
+  def: BatchDefinition,
+  item: PlannedItem,
+  result: Record<string, unknown> | null,
+): { name?: string; target?: string } {
+  if (def.operation !== 'deploy' && def.operation !== 'destroy') return {};
+  const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  const name =
+    text(result?.name) ??
+    text(result?.destroyed) ??
+    item.name ??
+    (def.operation === 'destroy' ? item.input : undefined);
+  const target =
+    text(result?.target) ?? (def.operation === 'deploy' ? (item.target ?? def.options.targetFlags.target) : undefined);
+  return { ...(name ? { name } : {}), ...(target ? { target } : {}) };
 }
 
 function planResult(def: BatchDefinition, item: PlannedItem): Record<string, unknown> {
@@ -105,15 +125,29 @@ export function buildReport(
 }
 
 /** One line per item for piped output: `STATUS<TAB>INPUT<TAB>RESULT-OR-ERROR`. */
+/** `ok`, or `unchanged` for a deploy that found nothing to do; otherwise the item's status. */
+export function statusLabel(item: ReportItem): string {
+  if (item.status !== 'succeeded') return item.status;
+  return item.result?.changed === false ? 'unchanged' : 'ok';
+}
+
+/**
+ * One stdout line per item, tab-separated: `STATUS INPUT RESULT`; deploy adds the endpoint,
+ * `STATUS NAME TARGET INPUT RESULT`, and destroy names it, `STATUS NAME TARGET RESULT` (`-` where unknown).
+ */
 export function itemLine(item: ReportItem): string {
-  const detail = item.error ? item.error.message.split('\n')[0] : summarizeResult(item.result);
-  const status = item.status === 'succeeded' ? 'ok' : item.status;
-  return `${status}\t${item.input}\t${detail ?? ''}`.trimEnd();
+  const detail = item.error ? item.error.message.split('\n')[0] : summarizeResult(item.result, item.operation);
+  const endpoint = [item.name ?? '-', item.target ?? '-'];
+  const columns =
+    item.operation === 'deploy' ? [...endpoint, item.input] : item.operation === 'destroy' ? endpoint : [item.input];
+  return [statusLabel(item), ...columns, detail ?? ''].join('\t').trimEnd();
 }
 
 /** The most useful single value of a result: a URL, a path, an endpoint, requirements. */
-export function summarizeResult(result: Record<string, unknown> | null): string {
+export function summarizeResult(result: Record<string, unknown> | null, operation?: string): string {
   if (!result) return '';
+  // A destroy's URL is the one that just stopped working: say what happened instead.
+  if (operation === 'destroy') return result.alreadyDestroyed ? 'already destroyed' : 'destroyed';
   for (const key of ['outputDir', 'url', 'path', 'codeFile', 'destroyed']) {
     const v = result[key];
     if (typeof v === 'string' && v) return v;

@@ -113,6 +113,8 @@ export const batchReportSchema = {
           line: { type: 'integer', minimum: 1 },
           input: { type: 'string' },
           operation: { enum: ['download', 'run', 'deploy', 'preprocess', 'destroy'] },
+          name: { type: 'string' },
+          target: { type: 'string' },
           status: { enum: ['succeeded', 'failed', 'invalid', 'skipped', 'planned'] },
           attempts: { type: 'integer', minimum: 0 },
           durationMs: { type: 'integer', minimum: 0 },

@@ -128,6 +128,9 @@ export interface ReportItem {
   line: number;
   input: string;
   operation: BatchOperation;
+  /** Deploy and destroy: the endpoint's name and target, so two deploys of one notebook are told apart. */
+  name?: string;
+  target?: string;
   status: ReportStatus;
   /** How many times kagg started this item (across resumes). */
   attempts: number;

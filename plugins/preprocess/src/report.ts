@@ -53,7 +53,9 @@ function renderText(report: PreprocessReport): string {
       if (r.optional.length > 0) {
         lines.push(`  optional: ${r.optional.map((o) => `${o.line} (${o.reason ?? 'guarded'})`).join(', ')}`);
       }
-      for (const u of r.unresolved) lines.push(`  unresolved: cell ${u.cell} line ${u.line}: ${u.text}`);
+      for (const u of r.unresolved) {
+        lines.push(`  unresolved: cell ${u.cell} line ${u.line}: ${u.text}${u.reason ? ` (${u.reason})` : ''}`);
+      }
       if (r.local.length > 0) lines.push(`  local modules: ${r.local.join(', ')}`);
       if (r.runtimeOnly.length > 0) lines.push(`  runtime-only (not installed): ${r.runtimeOnly.join(', ')}`);
       for (const warning of r.warnings) lines.push(`  note: ${warning}`);

@@ -21,6 +21,8 @@ export interface RunOptions {
   scan: boolean;
   requirements: boolean;
   python?: string;
+  /** Write unknown imports as distributions of the same name. */
+  assumeUnknownDistributions?: boolean;
   rulesFile?: string | undefined;
   baselineFile?: string | undefined;
   /** Writes a rewritten notebook; returns where it went. */
@@ -64,6 +66,7 @@ export async function runPreprocess(options: RunOptions): Promise<PreprocessRepo
             requirements: {
               directory: path.dirname(path.resolve(notebook)),
               ...(options.python ? { python: options.python } : {}),
+              ...(options.assumeUnknownDistributions ? { assumeUnknownDistributions: true } : {}),
             },
           }
         : {}),

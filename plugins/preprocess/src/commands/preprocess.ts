@@ -50,6 +50,10 @@ Accept a finding with an inline comment (# kagg:allow) or a baseline file (any e
     'keep-id': Flags.boolean({ description: 'keep cell ids instead of renumbering them when stripping' }),
     'drop-empty-cells': Flags.boolean({ description: 'remove cells whose source is empty or blank when stripping' }),
     'keep-data-sources': Flags.boolean({ description: "keep Kaggle's metadata.kaggle.dataSources when cleaning" }),
+    'assume-unknown-distributions': Flags.boolean({
+      description:
+        'write an import no table knows as a distribution of the same name (off: it is reported as unresolved, since an unknown name invites a dependency-confusion install)',
+    }),
     python: Flags.string({
       description: 'target Python whose standard library is left out',
       options: [...PYTHON_VERSIONS],
@@ -97,6 +101,7 @@ Accept a finding with an inline comment (# kagg:allow) or a baseline file (any e
       scan: flags['scan-secrets'] || (!rewrite && flags['requirements-out'] === undefined),
       requirements: flags['requirements-out'] !== undefined || (!rewrite && !flags['scan-secrets']),
       python: flags.python,
+      assumeUnknownDistributions: flags['assume-unknown-distributions'],
       rulesFile: flags.rules,
       baselineFile: flags.baseline,
       write: async (source, text) => {

@@ -30,7 +30,9 @@ export async function transformNotebook(input: TransformInput): Promise<Transfor
   const warnings = [...report.warnings];
   for (const item of report.unresolved) {
     warnings.push(
-      `cell ${item.cell} line ${item.line}: cannot tell which module \`${item.text}\` imports; add it with a requirements.txt`,
+      item.reason
+        ? `cell ${item.cell} line ${item.line}: \`${item.text}\` is not installed: ${item.reason}`
+        : `cell ${item.cell} line ${item.line}: cannot tell which module \`${item.text}\` imports; add it with a requirements.txt`,
     );
   }
   if (report.optional.length > 0) {

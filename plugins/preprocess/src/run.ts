@@ -8,6 +8,7 @@ import { mergeRequirements } from '@kagg/core/bundle';
 import { usageError } from '@kagg/core/errors';
 import type { CleanOptions } from './clean/clean.js';
 import type { StripOptions } from './clean/strip.js';
+import type { OptimizeOptions } from './optimize/imports.js';
 import { preprocess } from './preprocess.js';
 import type { PreprocessReport } from './report.js';
 import { parseBaseline } from './secrets/baseline.js';
@@ -20,6 +21,8 @@ export interface RunOptions {
   strip?: StripOptions | undefined;
   scan: boolean;
   requirements: boolean;
+  /** Check imports (`fix`: remove the unused and duplicate ones that are safe to remove). */
+  optimize?: OptimizeOptions | undefined;
   python?: string;
   /** Write unknown imports as distributions of the same name. */
   assumeUnknownDistributions?: boolean;
@@ -61,6 +64,9 @@ export async function runPreprocess(options: RunOptions): Promise<PreprocessRepo
       ...(options.clean ? { clean: options.clean } : {}),
       ...(options.strip ? { strip: { ...options.strip, source: notebook } } : {}),
       scan: options.scan,
+      ...(options.optimize
+        ? { optimize: { ...options.optimize, ...(options.python ? { python: options.python } : {}) } }
+        : {}),
       ...(options.requirements
         ? {
             requirements: {
@@ -81,6 +87,7 @@ export async function runPreprocess(options: RunOptions): Promise<PreprocessRepo
       notebook,
       findings: result.findings,
       ...(result.requirements ? { requirements: result.requirements } : {}),
+      ...(result.imports ? { imports: result.imports } : {}),
       ...(result.text !== undefined ? { changed: result.changed, removed: result.removed } : {}),
       ...(written ? { written } : {}),
     });

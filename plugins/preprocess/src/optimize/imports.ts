@@ -13,6 +13,7 @@ import { classifyCell, isPythonBodiedCellMagic, maskIPython, splitCellMagic } fr
 import type { NotebookDocument } from '@kagg/plugin-api';
 import type { SyntaxNode } from '@lezer/common';
 import { parser } from '@lezer/python';
+import { LineStarts, sourceOf, tagsOf } from '../cells/cells.js';
 import { DEFAULT_PYTHON } from '../requirements/stdlib.js';
 import { importSideEffect } from './side-effects.js';
 
@@ -97,18 +98,6 @@ const DYNAMIC_ACCESS = /^(?:exec|eval|globals|locals|vars|__import__|get_ipython
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/g;
 const NOQA = /#\s*noqa\b/i;
 
-function sourceOf(cell: Record<string, unknown>): string {
-  const source = cell['source'];
-  if (typeof source === 'string') return source;
-  return Array.isArray(source) ? source.filter((part) => typeof part === 'string').join('') : '';
-}
-
-function tagsOf(cell: Record<string, unknown>): string[] {
-  const metadata = cell['metadata'];
-  const tags = typeof metadata === 'object' && metadata !== null ? (metadata as Record<string, unknown>)['tags'] : [];
-  return Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === 'string') : [];
-}
-
 function children(node: SyntaxNode): SyntaxNode[] {
   const out: SyntaxNode[] = [];
   for (let child = node.firstChild; child; child = child.nextSibling) out.push(child);
@@ -120,14 +109,14 @@ class CellWalker {
   readonly rebindings: Rebinding[] = [];
   dynamic = false;
   broken = false;
-  private readonly lineStarts: number[] = [0];
+  private readonly lines: LineStarts;
 
   constructor(
     private readonly code: string,
     private readonly cell: number,
     private readonly uses: Set<string>,
   ) {
-    for (let i = code.indexOf('\n'); i >= 0; i = code.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+    this.lines = new LineStarts(code);
   }
 
   text(node: SyntaxNode): string {
@@ -135,14 +124,7 @@ class CellWalker {
   }
 
   line(offset: number): number {
-    let lo = 0;
-    let hi = this.lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
+    return this.lines.line(offset);
   }
 
   run(): void {
@@ -487,12 +469,10 @@ function removeImports(
   // Masking keeps Python lines as they are, so offsets in the masked code are offsets in the
   // source for every line holding an import (the cell has no CR line ends: see `frozen`).
   const lines = source.split('\n');
-  const masked = code.split('\n');
-  const lineStart = (k: number): number => masked.slice(0, k).reduce((sum, text) => sum + text.length + 1, 0);
+  const starts = new LineStarts(code);
   const at = (offset: number): { line: number; column: number } => {
-    let line = 0;
-    while (line + 1 < masked.length && lineStart(line + 1) <= offset) line++;
-    return { line, column: offset - lineStart(line) };
+    const line = starts.line(offset);
+    return { line: line - 1, column: offset - starts.start(line) };
   };
   for (const site of [...sites].sort((a, b) => b.from - a.from)) {
     const gone = remove.get(site)!;

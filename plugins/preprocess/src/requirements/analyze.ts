@@ -18,6 +18,7 @@ import {
   splitCellMagic,
 } from '@kagg/core/notebook';
 import type { NotebookDocument } from '@kagg/plugin-api';
+import { sourceOf, tagsOf } from '../cells/cells.js';
 import {
   type DistributionEntry,
   distributionFor,
@@ -89,19 +90,6 @@ interface PipLine {
   spec: string;
   cell: number;
   skipped: boolean;
-}
-
-function tagsOf(cell: Record<string, unknown>): string[] {
-  const metadata = cell['metadata'];
-  if (typeof metadata !== 'object' || metadata === null) return [];
-  const tags = (metadata as Record<string, unknown>)['tags'];
-  return Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === 'string') : [];
-}
-
-function sourceOf(cell: Record<string, unknown>): string {
-  const source = cell['source'];
-  if (typeof source === 'string') return source;
-  return Array.isArray(source) ? source.filter((part) => typeof part === 'string').join('') : '';
 }
 
 /** Joins `\`-continued shell lines of a `%%bash` body. */

@@ -9,6 +9,7 @@
  */
 import type { SyntaxNode } from '@lezer/common';
 import { parser } from '@lezer/python';
+import { LineStarts } from '../cells/cells.js';
 
 export type ImportKind = 'required' | 'optional';
 
@@ -88,7 +89,7 @@ function shellQuote(word: string): string {
 
 class Walker {
   readonly result: CodeImports = { imports: [], unresolved: [], commands: [], pathFolders: [], uses: new Set() };
-  private readonly lineStarts: number[] = [0];
+  private readonly lines: LineStarts;
   /** Inside the arguments of a display call: names read there are display uses. */
   private displayDepth = 0;
 
@@ -96,7 +97,7 @@ class Walker {
     private readonly code: string,
     private readonly lineOffset: number,
   ) {
-    for (let i = code.indexOf('\n'); i >= 0; i = code.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+    this.lines = new LineStarts(code);
   }
 
   private text(node: SyntaxNode): string {
@@ -104,14 +105,7 @@ class Walker {
   }
 
   private line(offset: number): number {
-    let lo = 0;
-    let hi = this.lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1 + this.lineOffset;
+    return this.lines.line(offset) + this.lineOffset;
   }
 
   walk(node: SyntaxNode, reason: string | undefined): void {

@@ -213,7 +213,7 @@ class CellWalker {
    * module level, and its imports are its own); dotted names in strings count as reads too.
    */
   private expression(node: SyntaxNode, skip?: SyntaxNode): void {
-    if (node === skip || node.name === 'ImportStatement') return;
+    if (node.name === 'ImportStatement') return;
     if (node.name === 'VariableName') {
       this.uses.add(this.text(node));
       return;
@@ -229,8 +229,9 @@ class CellWalker {
       const callee = node.firstChild;
       if (callee && DYNAMIC_ACCESS.test(this.text(callee).replace(/\s+/g, ''))) this.dynamic = true;
     }
-    for (const child of children(node))
+    for (const child of children(node)) {
       if (!skip || child.from !== skip.from || child.name !== skip.name) this.expression(child);
+    }
   }
 
   private importStatement(node: SyntaxNode, top: boolean): void {
@@ -290,8 +291,8 @@ class CellWalker {
     }
     if (!top && !star) {
       // An import under `if`/`try` at module level binds its names there: a rebinding.
-      for (const binding of bindings)
-        this.rebindings.push({ cell: this.cell, offset: node.from, line, name: binding.name });
+      for (const { name, target } of bindings)
+        this.rebindings.push({ cell: this.cell, offset: node.from, line, name, target });
       return;
     }
     this.imports.push({

@@ -1,9 +1,10 @@
 /**
  * A notebook's requirements: IPython syntax masked line by line (core's classifier), every code cell
  * parsed with @lezer/python, imports classed as required, optional or unresolved, `pip install` in all
- * its forms collected, `%%writefile` modules and files next to the notebook treated as local, the
- * standard library of the target Python and runtime-only modules dropped, import names mapped to
- * distributions with the curated table. Pins come only from the notebook's own `pip install` lines.
+ * its forms collected, `%%writefile` modules, files next to the notebook and folders put on `sys.path`
+ * treated as local, the standard library of the target Python and runtime-only modules dropped, import
+ * names mapped to distributions with the curated table. A name nothing knows is unresolved, never
+ * guessed. Pins come only from the notebook's own `pip install` lines.
  */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
@@ -242,7 +243,6 @@ interface Candidate {
   cell: number;
 }
 
-/** Analyses a notebook's code cells into required, optional and unresolved requirements. */
 /**
  * Folders put on `sys.path`: the modules of those kagg can list (relative to the notebook, or present
  * on this machine) become local; the others (`/kaggle/input/x` away from Kaggle, computed paths) are

@@ -128,6 +128,7 @@ test('--fix keeps imports it cannot prove safe to remove, and says why', () => {
       'import pandas as pd\nimport csv\nfor row in (glob.glob("*"):\n    pass',
       'print(f"{pd.__name__}")',
       '!echo {np}',
+      'from sklearn import datasets\nimport sklearn\nX = sklearn.datasets.load_iris()',
     ]),
     { fix: true },
   );
@@ -149,6 +150,13 @@ test('--fix keeps imports it cannot prove safe to remove, and says why', () => {
         'acme_plugin',
         false,
         'acme_plugin is not known to be free of import side effects (remove it by hand if it has none)',
+      ],
+      [
+        5,
+        'unused',
+        'datasets',
+        false,
+        'the import loads sklearn.datasets, and .datasets is read as an attribute elsewhere',
       ],
     ],
   );

@@ -115,6 +115,8 @@ class CellWalker {
     private readonly code: string,
     private readonly cell: number,
     private readonly uses: Set<string>,
+    /** Attribute names read (`x.datasets`): a submodule an import loads may be reached that way. */
+    private readonly attributes: Set<string>,
   ) {
     this.lines = new LineStarts(code);
   }
@@ -218,9 +220,14 @@ class CellWalker {
       this.uses.add(this.text(node));
       return;
     }
+    if (node.name === 'PropertyName') {
+      this.attributes.add(this.text(node));
+      return;
+    }
     if (node.name === 'String') {
       const text = this.text(node);
       for (const m of text.matchAll(/\b([A-Za-z_]\w*)\s*\./g)) this.uses.add(m[1]!);
+      for (const m of text.matchAll(/\.\s*([A-Za-z_]\w*)/g)) this.attributes.add(m[1]!);
       const whole = /^[rRbBuU]{0,2}(['"])([A-Za-z_]\w*)\1$/.exec(text);
       if (whole) this.uses.add(whole[2]!);
       return;
@@ -310,8 +317,8 @@ class CellWalker {
 }
 
 /** Identifiers of text that is not parsed as Python (magic and shell lines, other cell magics). */
-function addWords(text: string, uses: Set<string>): void {
-  for (const m of text.matchAll(IDENTIFIER)) uses.add(m[0]);
+function addWords(text: string, ...into: Set<string>[]): void {
+  for (const m of text.matchAll(IDENTIFIER)) for (const set of into) set.add(m[0]);
 }
 
 /** Document order of a place in a cell. */
@@ -323,6 +330,7 @@ export function optimizeImports(document: NotebookDocument, options: OptimizeOpt
   const skipTags = options.skipTags ?? ['skip-deploy'];
   const cells = Array.isArray(document.cells) ? document.cells : [];
   const uses = new Set<string>();
+  const attributes = new Set<string>();
   const facts = new Map<number, CellFacts>();
   const rebindings: Rebinding[] = [];
 
@@ -332,12 +340,12 @@ export function optimizeImports(document: NotebookDocument, options: OptimizeOpt
     if (source.trim() === '') return;
     const magic = splitCellMagic(source);
     if (magic && !isPythonBodiedCellMagic(magic.name)) {
-      addWords(magic.body, uses);
+      addWords(magic.body, uses, attributes);
       return;
     }
-    for (const line of classifyCell(source).lines) if (line.kind !== 'python') addWords(line.text, uses);
+    for (const line of classifyCell(source).lines) if (line.kind !== 'python') addWords(line.text, uses, attributes);
     const code = maskIPython(source);
-    const walker = new CellWalker(code, index, uses);
+    const walker = new CellWalker(code, index, uses, attributes);
     walker.run();
     rebindings.push(...walker.rebindings);
     const frozen = walker.broken
@@ -347,7 +355,7 @@ export function optimizeImports(document: NotebookDocument, options: OptimizeOpt
         : /\r/.test(source)
           ? `cell ${index} has CR line ends`
           : undefined;
-    if (walker.broken) addWords(code, uses);
+    if (walker.broken) addWords(code, uses, attributes);
     const skipped = tagsOf(cell).some((tag) => skipTags.includes(tag));
     facts.set(index, { code, imports: walker.imports, skipped, ...(frozen ? { frozen } : {}) });
   });
@@ -410,10 +418,18 @@ export function optimizeImports(document: NotebookDocument, options: OptimizeOpt
       const earlier = seen.get(binding.key);
       if (binding.module.startsWith('__future__.')) continue;
       if (!uses.has(binding.name)) {
+        // `from sklearn import datasets` loads sklearn.datasets, which `sklearn.datasets` may then reach.
+        const submodule = binding.target
+          .split('.')
+          .slice(1)
+          .find((part) => attributes.has(part));
+        const reached = submodule
+          ? `the import loads ${binding.target}, and .${submodule} is read as an attribute elsewhere`
+          : undefined;
         issue(
           'unused',
           `${binding.name} is imported but never used`,
-          guard ?? importSideEffect(binding.module, python),
+          guard ?? reached ?? importSideEffect(binding.module, python),
         );
       } else if (earlier && !rebound(binding, earlier, site)) {
         const earlierCell = facts.get(earlier.cell)!;

@@ -9,6 +9,7 @@ const KNOWN_SIDE_EFFECTS: ReadonlyArray<[string, string]> = [
   ['__future__', 'a __future__ import changes how the cell is compiled'],
   ['__main__', 'importing __main__ can run the main module'],
   ['this', 'importing this prints the Zen of Python'],
+  ['__hello__', 'importing __hello__ prints a greeting'],
   ['antigravity', 'importing antigravity opens a web browser'],
   ['readline', 'importing readline changes the interactive prompt'],
   ['rlcompleter', 'importing rlcompleter installs tab completion'],

@@ -31,13 +31,16 @@ test('modules reached through sys.path.append/insert of a folder are local, list
   await mkdir(path.join(root, 'common', 'shared'), { recursive: true });
   await writeFile(path.join(root, 'common', 'shared', '__init__.py'), '');
   await writeFile(path.join(root, 'sibling.py'), 'X = 1\n');
+  // A namespace package (no __init__.py) next to the notebook.
+  await mkdir(path.join(dir, 'research', 'models'), { recursive: true });
+  await writeFile(path.join(dir, 'research', 'models', 'net.py'), 'class Net: ...\n');
   const notebook = notebookOf([
     'import sys, os\nsys.path.insert(0, "src")\nsys.path.append("..")\nsys.path.append(os.path.join("..", "common"))',
-    'import featurize\nimport sibling\nfrom shared import tools\nimport tqdm',
+    'import featurize\nimport sibling\nfrom shared import tools\nfrom research.models.net import Net\nimport tqdm',
   ]);
   const listed = await analyzeRequirements(notebook, { directory: dir });
   assert.deepEqual(listed.requirements, ['tqdm']);
-  assert.deepEqual(listed.local, ['featurize', 'shared', 'sibling']);
+  assert.deepEqual(listed.local, ['featurize', 'research', 'shared', 'sibling']);
   assert.deepEqual(listed.unresolved, []);
 
   // A Kaggle dataset folder that is not on this machine: names no table knows are taken as the

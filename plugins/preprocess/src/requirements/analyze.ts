@@ -106,6 +106,17 @@ function shellLogicalLines(body: string): Array<{ text: string; offset: number }
   return out;
 }
 
+/** Whether a folder holds Python code, itself or one folder down (a namespace package has no `__init__.py`). */
+async function holdsPython(directory: string, depth: number): Promise<boolean> {
+  const entries = await readdir(directory, { withFileTypes: true }).catch(() => []);
+  if (entries.some((entry) => entry.isFile() && entry.name.endsWith('.py'))) return true;
+  if (depth === 0) return false;
+  for (const entry of entries) {
+    if (entry.isDirectory() && (await holdsPython(path.join(directory, entry.name), depth - 1))) return true;
+  }
+  return false;
+}
+
 /** Names of `.py` modules and packages in a folder; undefined when it cannot be listed. */
 async function modulesIn(directory: string): Promise<string[] | undefined> {
   try {
@@ -114,8 +125,7 @@ async function modulesIn(directory: string): Promise<string[] | undefined> {
     for (const entry of entries) {
       if (entry.isFile() && entry.name.endsWith('.py')) names.push(entry.name.slice(0, -3));
       else if (entry.isDirectory() && /^[A-Za-z_]\w*$/.test(entry.name)) {
-        const inner = await readdir(`${directory}/${entry.name}`).catch(() => [] as string[]);
-        if (inner.some((name) => name.endsWith('.py'))) names.push(entry.name);
+        if (await holdsPython(path.join(directory, entry.name), 1)) names.push(entry.name);
       }
     }
     return names;

@@ -96,18 +96,27 @@ test('the CLI leaves unknown names out of requirements.txt and --assume-unknown-
   assert.equal(assumed.stdout, `# Derived by kagg preprocess from ${file}\nacme_internal\npandas\n`);
 });
 
-test('the deploy hook never adds an unknown name, and says so', async () => {
+test('the deploy hook never adds an unknown name, and says so unless requirements.txt names it', async () => {
   const config = await Config.load({ root: PLUGIN_ROOT });
-  const result = await config.runHook(
-    hooks.transform as never,
-    { notebook: notebookOf(['import requests\nimport acme_internal']), source: 'nb.ipynb' } as never,
-  );
-  const out = result.successes[0]!.result as TransformResult;
+  const transform = async (directory?: string) => {
+    const notebook = notebookOf(['import requests\nimport acme_internal']);
+    const result = await config.runHook(
+      hooks.transform as never,
+      { notebook, source: 'nb.ipynb', ...(directory ? { directory } : {}) } as never,
+    );
+    return result.successes[0]!.result as TransformResult;
+  };
+  const out = await transform();
   assert.deepEqual(out.requirements, ['requests']);
   assert.ok(
     out.warnings!.some((w) => /cell 0 line 2: `import acme_internal` is not installed/.test(w)),
     out.warnings!.join('\n'),
   );
+  const dir = await mkdtemp(path.join(tmpdir(), 'kagg-declared-'));
+  await writeFile(path.join(dir, 'requirements.txt'), '# ours\nacme-internal==2.1\n');
+  const declared = await transform(dir);
+  assert.deepEqual(declared.requirements, ['requests']);
+  assert.ok(!declared.warnings!.some((w) => w.includes('acme_internal')), declared.warnings!.join('\n'));
 });
 
 test('pip upgrading itself (and setuptools, wheel) is not a requirement, in the plugin and in conversion', async () => {

@@ -293,16 +293,14 @@ function pipLinesByName(pip: PipLine[]): Map<string, PipLine> {
 }
 
 /**
- * A distribution the notebook installs for an import the table does not know: the same name
- * (`my_pkg` ← `my-pkg`), or a name holding it as a word (`Levenshtein` ← `python-Levenshtein`).
+ * Of some distribution names, the one that provides an import the table does not know: the same
+ * name (`my_pkg` ← `my-pkg`), or a name holding it as a word (`Levenshtein` ← `python-Levenshtein`).
  */
-function installedFor(top: string, pipByName: Map<string, PipLine>): DistributionEntry | undefined {
+export function distributionNamed(top: string, names: Iterable<string>): string | undefined {
   const wanted = normalizeDistribution(top);
-  for (const key of pipByName.keys()) {
+  for (const key of names) {
     const name = normalizeDistribution(key);
-    if (name === wanted || (wanted.length >= 3 && name.split('-').includes(wanted))) {
-      return { distribution: key, alternatives: [key] };
-    }
+    if (name === wanted || (wanted.length >= 3 && name.split('-').includes(wanted))) return key;
   }
   return undefined;
 }
@@ -376,7 +374,8 @@ export async function analyzeRequirements(
         unresolved.push({ cell: use.cell, line: use.line, text: `import ${dottedName}` });
         continue;
       }
-      entry ??= installedFor(top, pipByName);
+      const installed = entry ? undefined : distributionNamed(top, pipByName.keys());
+      if (installed) entry = { distribution: installed, alternatives: [installed] };
       if (!entry && opaqueFolders.length > 0) {
         const folder = opaqueFolders[0]!;
         local.add(top);

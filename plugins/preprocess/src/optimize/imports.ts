@@ -396,6 +396,7 @@ export function optimizeImports(document: NotebookDocument, options: OptimizeOpt
       continue;
     }
     for (const binding of site.bindings) {
+      if (binding.module.startsWith('__future__.')) continue;
       const issue = (kind: ImportIssueKind, message: string, kept: string | undefined): void => {
         const fixable = options.fix === true && kept === undefined;
         if (fixable) {
@@ -416,7 +417,6 @@ export function optimizeImports(document: NotebookDocument, options: OptimizeOpt
       };
       const guard = noqa ? 'marked # noqa' : cell.frozen;
       const earlier = seen.get(binding.key);
-      if (binding.module.startsWith('__future__.')) continue;
       if (!uses.has(binding.name)) {
         // `from sklearn import datasets` loads sklearn.datasets, which `sklearn.datasets` may then reach.
         const submodule = binding.target

@@ -8,7 +8,8 @@ import { DEFAULT_PYTHON, PYTHON_VERSIONS } from '../requirements/stdlib.js';
 import { runPreprocess } from '../run.js';
 
 export default class Preprocess extends KaggCommand<PreprocessReport> {
-  static override summary = 'Scan notebooks for secrets, derive their requirements, clean and strip them.';
+  static override summary =
+    'Scan notebooks for secrets, derive their requirements, clean and strip them, check their imports.';
 
   static override description =
     `With no operation flag, scans each notebook for secrets and reports its requirements without changing any file.
@@ -45,10 +46,13 @@ Accept a finding with an inline comment (# kagg:allow) or a baseline file (any e
     'requirements-out': Flags.string({
       description: 'write requirements.txt here (optional imports as comments; - for stdout)',
     }),
-    'in-place': Flags.boolean({ description: 'rewrite cleaned/stripped notebooks in place', exclusive: ['output'] }),
+    'in-place': Flags.boolean({
+      description: 'rewrite cleaned/stripped/fixed notebooks in place',
+      exclusive: ['output'],
+    }),
     output: Flags.string({
       char: 'o',
-      description: 'write the cleaned/stripped notebook here (a folder for several notebooks; - for stdout)',
+      description: 'write the cleaned/stripped/fixed notebook here (a folder for several notebooks; - for stdout)',
       exclusive: ['in-place'],
     }),
     format: Flags.string({ description: 'report format', options: ['text', 'json', 'sarif'], default: 'text' }),

@@ -5,6 +5,14 @@
 export { type CleanOptions, type CleanResult, cleanNotebook } from './clean/clean.js';
 export { serializeNotebook, splitLines, usesCrlf } from './clean/serialize.js';
 export { type StripOptions, stripOutputs } from './clean/strip.js';
+export {
+  type ImportIssue,
+  type ImportIssueKind,
+  type OptimizeOptions,
+  type OptimizeResult,
+  optimizeImports,
+} from './optimize/imports.js';
+export { importSideEffect } from './optimize/side-effects.js';
 export { type PreprocessOptions, type PreprocessResult, preprocess, preprocessDocument } from './preprocess.js';
 export {
   analyzeRequirements,

@@ -1,6 +1,6 @@
 /**
  * The one service `kagg preprocess` and the deploy hook call: read a notebook's text, optionally clean
- * and strip it, scan it for secrets and derive its requirements. Pure apart from reading the folder
+ * and strip it, check (and fix) its imports, scan it for secrets and derive its requirements. Pure apart from reading the folder
  * next to the notebook for local modules; writing files is the caller's business.
  */
 
@@ -9,6 +9,7 @@ import type { NotebookDocument } from '@kagg/plugin-api';
 import { type CleanOptions, cleanNotebook } from './clean/clean.js';
 import { serializeNotebook, usesCrlf } from './clean/serialize.js';
 import { type StripOptions, stripOutputs } from './clean/strip.js';
+import type { ImportIssue, OptimizeOptions } from './optimize/imports.js';
 import type { RequirementsOptions, RequirementsReport } from './requirements/analyze.js';
 import type { Baseline } from './secrets/baseline.js';
 import { DEFAULT_RULES } from './secrets/rules.js';
@@ -24,6 +25,8 @@ export interface PreprocessOptions {
   scan?: boolean;
   /** Derive requirements. */
   requirements?: boolean | RequirementsOptions;
+  /** Report unused, duplicate, shadowed and star imports; with `fix`, remove the safe ones. */
+  optimize?: boolean | OptimizeOptions;
   rules?: SecretRule[];
   baseline?: Baseline;
 }
@@ -38,6 +41,8 @@ export interface PreprocessResult {
   removed: string[];
   findings: Finding[];
   requirements?: RequirementsReport;
+  /** Import issues, when `optimize` ran; `fixed` ones were removed from `text`. */
+  imports?: ImportIssue[];
 }
 
 /** Processes one notebook's text. `source` is its path or URL, for messages and findings. */
@@ -71,8 +76,18 @@ export async function preprocessDocument(
   }
   let out: string | undefined;
   let removed: string[] = [];
-  if (options.clean || options.strip) {
-    let current = document;
+  let imports: ImportIssue[] | undefined;
+  let current = document;
+  const optimize = options.optimize === true ? {} : options.optimize || undefined;
+  if (optimize) {
+    const { optimizeImports } = await import('./optimize/imports.js');
+    const result = optimizeImports(document, optimize);
+    imports = result.issues;
+    if (result.notebook) current = result.notebook;
+    // A fix that changed nothing leaves the text as it was, byte for byte.
+    else if (optimize.fix && !options.clean && !options.strip) out = original;
+  }
+  if (options.clean || options.strip || current !== document) {
     if (options.strip) current = stripOutputs(current, { source, ...(options.strip === true ? {} : options.strip) });
     if (options.clean) {
       const cleaned = cleanNotebook(current, options.clean === true ? {} : options.clean);
@@ -88,5 +103,6 @@ export async function preprocessDocument(
     removed,
     findings,
     ...(requirements ? { requirements } : {}),
+    ...(imports ? { imports } : {}),
   };
 }

@@ -2,6 +2,7 @@
  * Rendering a `kagg preprocess` report as text, JSON or SARIF 2.1.0. Findings only ever carry the
  * redacted preview, so no format can print a whole secret.
  */
+import type { ImportIssue } from './optimize/imports.js';
 import type { RequirementsReport } from './requirements/analyze.js';
 import type { UnsupportedRule } from './secrets/gitleaks-toml.js';
 import { toSarif } from './secrets/sarif.js';
@@ -13,6 +14,8 @@ export interface NotebookReport {
   notebook: string;
   findings: Finding[];
   requirements?: RequirementsReport;
+  /** Import issues, when --optimize ran (`fixed` ones were removed). */
+  imports?: ImportIssue[];
   /** When cleaning or stripping ran: whether the notebook changed, and what metadata went. */
   changed?: boolean;
   removed?: string[];
@@ -53,11 +56,23 @@ function renderText(report: PreprocessReport): string {
       if (r.optional.length > 0) {
         lines.push(`  optional: ${r.optional.map((o) => `${o.line} (${o.reason ?? 'guarded'})`).join(', ')}`);
       }
-      for (const u of r.unresolved) lines.push(`  unresolved: cell ${u.cell} line ${u.line}: ${u.text}`);
+      for (const u of r.unresolved) {
+        lines.push(`  unresolved: cell ${u.cell} line ${u.line}: ${u.text}${u.reason ? ` (${u.reason})` : ''}`);
+      }
       if (r.local.length > 0) lines.push(`  local modules: ${r.local.join(', ')}`);
       if (r.runtimeOnly.length > 0) lines.push(`  runtime-only (not installed): ${r.runtimeOnly.join(', ')}`);
       for (const warning of r.warnings) lines.push(`  note: ${warning}`);
     }
+    if (item.imports && item.imports.length > 0) {
+      const fixed = item.imports.filter((issue) => issue.fixed).length;
+      lines.push(
+        `${item.notebook}: ${item.imports.length} import issue${item.imports.length === 1 ? '' : 's'}${fixed > 0 ? ` (${fixed} removed)` : ''}`,
+      );
+      for (const issue of item.imports) {
+        const outcome = issue.fixed ? ' (removed)' : issue.kept ? ` (kept: ${issue.kept})` : '';
+        lines.push(`  cell ${issue.cell} line ${issue.line}: ${issue.kind}: ${issue.message}${outcome}`);
+      }
+    } else if (item.imports) lines.push(`${item.notebook}: imports look fine`);
     if (item.changed !== undefined) {
       const removed =
         item.removed && item.removed.length > 0 ? ` (removed ${item.removed.length} metadata entries)` : '';

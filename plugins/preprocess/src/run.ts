@@ -8,6 +8,7 @@ import { mergeRequirements } from '@kagg/core/bundle';
 import { usageError } from '@kagg/core/errors';
 import type { CleanOptions } from './clean/clean.js';
 import type { StripOptions } from './clean/strip.js';
+import type { OptimizeOptions } from './optimize/imports.js';
 import { preprocess } from './preprocess.js';
 import type { PreprocessReport } from './report.js';
 import { parseBaseline } from './secrets/baseline.js';
@@ -20,7 +21,11 @@ export interface RunOptions {
   strip?: StripOptions | undefined;
   scan: boolean;
   requirements: boolean;
+  /** Check imports (`fix`: remove the unused and duplicate ones that are safe to remove). */
+  optimize?: OptimizeOptions | undefined;
   python?: string;
+  /** Write unknown imports as distributions of the same name. */
+  assumeUnknownDistributions?: boolean;
   rulesFile?: string | undefined;
   baselineFile?: string | undefined;
   /** Writes a rewritten notebook; returns where it went. */
@@ -59,11 +64,15 @@ export async function runPreprocess(options: RunOptions): Promise<PreprocessRepo
       ...(options.clean ? { clean: options.clean } : {}),
       ...(options.strip ? { strip: { ...options.strip, source: notebook } } : {}),
       scan: options.scan,
+      ...(options.optimize
+        ? { optimize: { ...options.optimize, ...(options.python ? { python: options.python } : {}) } }
+        : {}),
       ...(options.requirements
         ? {
             requirements: {
               directory: path.dirname(path.resolve(notebook)),
               ...(options.python ? { python: options.python } : {}),
+              ...(options.assumeUnknownDistributions ? { assumeUnknownDistributions: true } : {}),
             },
           }
         : {}),
@@ -78,6 +87,7 @@ export async function runPreprocess(options: RunOptions): Promise<PreprocessRepo
       notebook,
       findings: result.findings,
       ...(result.requirements ? { requirements: result.requirements } : {}),
+      ...(result.imports ? { imports: result.imports } : {}),
       ...(result.text !== undefined ? { changed: result.changed, removed: result.removed } : {}),
       ...(written ? { written } : {}),
     });

@@ -445,10 +445,12 @@ function parseInstallSegment(tokens: ShellToken[], result: PipInstall): boolean 
   const args = pipInstallArgs(wordTokens.map((token) => token.value));
   if (!args) return false;
   const packages: string[] = [];
+  let upgrade = false;
   for (let k = 0; k < args.length; k++) {
     const arg = args[k]!;
     if (arg.startsWith('--')) {
       const [name, inline] = arg.split('=', 2) as [string, string | undefined];
+      if (name === '--upgrade') upgrade = true;
       const value = inline ?? (PIP_VALUE_OPTIONS.has(name) ? args[++k] : undefined);
       noteOption(name, value, result);
       continue;
@@ -457,6 +459,7 @@ function parseInstallSegment(tokens: ShellToken[], result: PipInstall): boolean 
       // Short options, possibly combined (`-qU`) or with an attached value (`-rreqs.txt`).
       for (let c = 1; c < arg.length; c++) {
         const letter = arg[c]!;
+        if (letter === 'U') upgrade = true;
         if (PIP_SHORT_VALUE.has(letter)) {
           const attached = arg.slice(c + 1);
           const value = attached !== '' ? attached : args[++k];
@@ -484,7 +487,12 @@ function parseInstallSegment(tokens: ShellToken[], result: PipInstall): boolean 
       );
     }
   }
-  result.packages.push(...packages);
+  // The installer upgrading itself (`pip install -U pip setuptools wheel`) is not a requirement.
+  const tooling = (spec: string): boolean => {
+    const name = /^[A-Za-z0-9][A-Za-z0-9._-]*/.exec(spec)?.[0].toLowerCase();
+    return name === 'pip' || (upgrade && (name === 'setuptools' || name === 'wheel'));
+  };
+  result.packages.push(...packages.filter((spec) => !tooling(spec)));
   return true;
 }
 

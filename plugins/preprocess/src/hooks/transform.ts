@@ -4,8 +4,11 @@
  * (deploy merges them with a requirements.txt next to the notebook). The notebook is not rewritten.
  * The Python parser loads only when a code cell has something to parse.
  */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseRequirementsText, requirementName } from '@kagg/core/bundle';
 import type { SecretFinding, TransformInput, TransformResult } from '@kagg/plugin-api';
-import { analyzeRequirements } from '../requirements/analyze.js';
+import { analyzeRequirements, distributionNamed } from '../requirements/analyze.js';
 import { DEFAULT_RULES } from '../secrets/rules.js';
 import { scanNotebook } from '../secrets/scanner.js';
 
@@ -28,9 +31,18 @@ export async function transformNotebook(input: TransformInput): Promise<Transfor
     skipTags: NOT_DEPLOYED_TAGS,
   });
   const warnings = [...report.warnings];
+  // Deploy adds a requirements.txt next to the notebook: an unknown import it names needs no warning.
+  const declared = input.directory
+    ? parseRequirementsText(
+        await readFile(path.join(input.directory, 'requirements.txt'), 'utf8').catch(() => ''),
+      ).lines.flatMap((line) => requirementName(line) ?? [])
+    : [];
   for (const item of report.unresolved) {
+    if (item.module && distributionNamed(item.module, declared)) continue;
     warnings.push(
-      `cell ${item.cell} line ${item.line}: cannot tell which module \`${item.text}\` imports; add it with a requirements.txt`,
+      item.reason
+        ? `cell ${item.cell} line ${item.line}: \`${item.text}\` is not installed: ${item.reason}`
+        : `cell ${item.cell} line ${item.line}: cannot tell which module \`${item.text}\` imports; add it with a requirements.txt`,
     );
   }
   if (report.optional.length > 0) {

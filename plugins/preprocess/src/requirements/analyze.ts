@@ -1,11 +1,13 @@
 /**
  * A notebook's requirements: IPython syntax masked line by line (core's classifier), every code cell
  * parsed with @lezer/python, imports classed as required, optional or unresolved, `pip install` in all
- * its forms collected, `%%writefile` modules and files next to the notebook treated as local, the
- * standard library of the target Python and runtime-only modules dropped, import names mapped to
- * distributions with the curated table. Pins come only from the notebook's own `pip install` lines.
+ * its forms collected, `%%writefile` modules, files next to the notebook and folders put on `sys.path`
+ * treated as local, the standard library of the target Python and runtime-only modules dropped, import
+ * names mapped to distributions with the curated table. A name nothing knows is unresolved, never
+ * guessed. Pins come only from the notebook's own `pip install` lines.
  */
 import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { normalizeName, parseRequirementsText, requirementName } from '@kagg/core/bundle';
 import {
   classifyCell,
@@ -17,6 +19,7 @@ import {
   splitCellMagic,
 } from '@kagg/core/notebook';
 import type { NotebookDocument } from '@kagg/plugin-api';
+import { sourceOf, tagsOf } from '../cells/cells.js';
 import {
   type DistributionEntry,
   distributionFor,
@@ -25,7 +28,7 @@ import {
   normalizeDistribution,
   RUNTIME_ONLY,
 } from './distributions.js';
-import type { CodeImports, ImportUse } from './imports.js';
+import type { CodeImports, ImportUse, PathFolder } from './imports.js';
 import { DEFAULT_PYTHON, isStdlib, stdlibVersionsOf } from './stdlib.js';
 
 export interface RequirementsOptions {
@@ -37,6 +40,11 @@ export interface RequirementsOptions {
   localModules?: string[];
   /** Cells with any of these tags add no requirement (their pip pins still apply). */
   skipTags?: string[];
+  /**
+   * Write an import that is neither in the table nor local as a distribution of the same name.
+   * Off by default: an unknown name on an index invites a dependency-confusion install.
+   */
+  assumeUnknownDistributions?: boolean;
 }
 
 export interface Requirement {
@@ -55,6 +63,10 @@ export interface UnresolvedImport {
   cell: number;
   line: number;
   text: string;
+  /** For an import of an unknown name: the top-level module. */
+  module?: string;
+  /** Why it is unresolved, when it is not a computed module name. */
+  reason?: string;
 }
 
 export interface RequirementsReport {
@@ -81,19 +93,6 @@ interface PipLine {
   skipped: boolean;
 }
 
-function tagsOf(cell: Record<string, unknown>): string[] {
-  const metadata = cell['metadata'];
-  if (typeof metadata !== 'object' || metadata === null) return [];
-  const tags = (metadata as Record<string, unknown>)['tags'];
-  return Array.isArray(tags) ? tags.filter((tag): tag is string => typeof tag === 'string') : [];
-}
-
-function sourceOf(cell: Record<string, unknown>): string {
-  const source = cell['source'];
-  if (typeof source === 'string') return source;
-  return Array.isArray(source) ? source.filter((part) => typeof part === 'string').join('') : '';
-}
-
 /** Joins `\`-continued shell lines of a `%%bash` body. */
 function shellLogicalLines(body: string): Array<{ text: string; offset: number }> {
   const out: Array<{ text: string; offset: number }> = [];
@@ -107,28 +106,41 @@ function shellLogicalLines(body: string): Array<{ text: string; offset: number }
   return out;
 }
 
-/** Names of `.py` modules and packages next to the notebook. */
-async function localModulesIn(directory: string | undefined): Promise<string[]> {
-  if (!directory) return [];
+/** Whether a folder holds Python code, itself or one folder down (a namespace package has no `__init__.py`). */
+async function holdsPython(directory: string, depth: number): Promise<boolean> {
+  const entries = await readdir(directory, { withFileTypes: true }).catch(() => []);
+  if (entries.some((entry) => entry.isFile() && entry.name.endsWith('.py'))) return true;
+  if (depth === 0) return false;
+  for (const entry of entries) {
+    if (entry.isDirectory() && (await holdsPython(path.join(directory, entry.name), depth - 1))) return true;
+  }
+  return false;
+}
+
+/** Names of `.py` modules and packages in a folder; undefined when it cannot be listed. */
+async function modulesIn(directory: string): Promise<string[] | undefined> {
   try {
     const entries = await readdir(directory, { withFileTypes: true });
     const names: string[] = [];
     for (const entry of entries) {
       if (entry.isFile() && entry.name.endsWith('.py')) names.push(entry.name.slice(0, -3));
       else if (entry.isDirectory() && /^[A-Za-z_]\w*$/.test(entry.name)) {
-        const inner = await readdir(`${directory}/${entry.name}`).catch(() => [] as string[]);
-        if (inner.some((name) => name.endsWith('.py'))) names.push(entry.name);
+        if (await holdsPython(path.join(directory, entry.name), 1)) names.push(entry.name);
       }
     }
     return names;
   } catch {
-    return [];
+    return undefined;
   }
 }
 
 /** Everything the code cells say about dependencies, before resolution. */
 export interface NotebookDependencies {
   imports: CellImport[];
+  /** Folders put on `sys.path`, with the cell doing it. */
+  pathFolders: Array<PathFolder & { cell: number }>;
+  /** Names read outside display calls in the cells that are not skipped. */
+  uses: Set<string>;
   pip: PipLine[];
   unresolved: UnresolvedImport[];
   local: Set<string>;
@@ -142,14 +154,22 @@ async function loadFindImports(): Promise<(code: string, lineOffset?: number) =>
   return findImportsLoaded;
 }
 
-const NEEDS_PARSER = /\bimport\b|__import__|system|subprocess|popen|getoutput/;
+const NEEDS_PARSER = /\bimport\b|__import__|system|subprocess|popen|getoutput|sys\.path|addsitedir/;
 
 export async function collectDependencies(
   document: NotebookDocument,
   options: RequirementsOptions = {},
 ): Promise<NotebookDependencies> {
   const skipTags = options.skipTags ?? [];
-  const deps: NotebookDependencies = { imports: [], pip: [], unresolved: [], local: new Set(), warnings: [] };
+  const deps: NotebookDependencies = {
+    imports: [],
+    pathFolders: [],
+    uses: new Set(),
+    pip: [],
+    unresolved: [],
+    local: new Set(),
+    warnings: [],
+  };
   const cells = Array.isArray(document.cells) ? document.cells : [];
   const findImports = cells.some((cell) => cell['cell_type'] === 'code' && NEEDS_PARSER.test(sourceOf(cell)))
     ? await loadFindImports()
@@ -164,10 +184,13 @@ export async function collectDependencies(
       for (const spec of install.packages) deps.pip.push({ spec, cell: index, skipped });
       for (const warning of install.warnings) deps.warnings.push(`cell ${index} line ${line}: ${warning}`);
     };
+    // Once the parser is loaded every cell is parsed: a cell without imports can still use one.
     const addCode = (code: string, lineOffset: number): void => {
-      if (!findImports || !NEEDS_PARSER.test(code)) return;
+      if (!findImports) return;
       const found = findImports(code, lineOffset);
       for (const use of found.imports) deps.imports.push({ ...use, cell: index, skipped });
+      for (const folder of found.pathFolders) deps.pathFolders.push({ ...folder, cell: index });
+      if (!skipped) for (const name of found.uses) deps.uses.add(name);
       for (const use of found.unresolved) deps.unresolved.push({ cell: index, ...use });
       for (const literal of found.commands) addPip(parsePipInstall(literal.command), literal.line);
     };
@@ -230,6 +253,58 @@ interface Candidate {
   cell: number;
 }
 
+/**
+ * Folders put on `sys.path`: the modules of those kagg can list (relative to the notebook, or present
+ * on this machine) become local; the others (`/kaggle/input/x` away from Kaggle, computed paths) are
+ * returned, so an import no table knows can be taken as reachable through them.
+ */
+async function addPathFolders(
+  deps: NotebookDependencies,
+  directory: string | undefined,
+): Promise<Array<PathFolder & { cell: number }>> {
+  const opaque: Array<PathFolder & { cell: number }> = [];
+  for (const folder of deps.pathFolders) {
+    const where =
+      folder.path === undefined
+        ? undefined
+        : path.isAbsolute(folder.path)
+          ? folder.path
+          : directory
+            ? path.resolve(directory, folder.path)
+            : undefined;
+    const names = where ? await modulesIn(where) : undefined;
+    if (names) for (const name of names) deps.local.add(name);
+    else opaque.push(folder);
+  }
+  return opaque;
+}
+
+/** The notebook's own pip lines by name: the last line naming a package wins, a pinned one over a bare one. */
+function pipLinesByName(pip: PipLine[]): Map<string, PipLine> {
+  const byName = new Map<string, PipLine>();
+  for (const line of pip) {
+    const key = requirementName(line.spec) ?? line.spec;
+    const existing = byName.get(key);
+    const skipped = (existing ? existing.skipped : true) && line.skipped;
+    const replace = !existing || /[=<>~!@]/.test(line.spec) || !/[=<>~!@]/.test(existing.spec);
+    byName.set(key, { ...(replace || !existing ? line : existing), skipped });
+  }
+  return byName;
+}
+
+/**
+ * Of some distribution names, the one that provides an import the table does not know: the same
+ * name (`my_pkg` ← `my-pkg`), or a name holding it as a word (`Levenshtein` ← `python-Levenshtein`).
+ */
+export function distributionNamed(top: string, names: Iterable<string>): string | undefined {
+  const wanted = normalizeDistribution(top);
+  for (const key of names) {
+    const name = normalizeDistribution(key);
+    if (name === wanted || (wanted.length >= 3 && name.split('-').includes(wanted))) return key;
+  }
+  return undefined;
+}
+
 /** Analyses a notebook's code cells into required, optional and unresolved requirements. */
 export async function analyzeRequirements(
   document: NotebookDocument,
@@ -237,8 +312,11 @@ export async function analyzeRequirements(
 ): Promise<RequirementsReport> {
   const python = options.python ?? DEFAULT_PYTHON;
   const deps = await collectDependencies(document, options);
-  for (const name of await localModulesIn(options.directory)) deps.local.add(name);
+  for (const name of (options.directory ? await modulesIn(options.directory) : undefined) ?? []) deps.local.add(name);
   for (const name of options.localModules ?? []) deps.local.add(name);
+  const opaqueFolders = await addPathFolders(deps, options.directory);
+  // Pins come only from the notebook's own pip lines.
+  const pipByName = pipLinesByName(deps.pip);
 
   const warnings = [...deps.warnings];
   const stdlib = new Set<string>();
@@ -270,8 +348,9 @@ export async function analyzeRequirements(
         local.add(top);
         continue;
       }
-      if (RUNTIME_ONLY.some((name) => dottedName === name || dottedName.startsWith(`${name}.`))) {
-        runtimeOnly.add(RUNTIME_ONLY.find((name) => dottedName === name || dottedName.startsWith(`${name}.`))!);
+      const runtime = RUNTIME_ONLY.find((name) => dottedName === name || dottedName.startsWith(`${name}.`));
+      if (runtime) {
+        runtimeOnly.add(runtime);
         continue;
       }
       if (isStdlib(top, python)) {
@@ -291,37 +370,52 @@ export async function analyzeRequirements(
           continue;
         }
       }
-      if (!entry) {
-        if (NAMESPACE_ROOTS.includes(dottedName)) {
-          unresolved.push({ cell: use.cell, line: use.line, text: `import ${dottedName}` });
-          continue;
-        }
+      if (!entry && NAMESPACE_ROOTS.includes(dottedName)) {
+        unresolved.push({ cell: use.cell, line: use.line, text: `import ${dottedName}` });
+        continue;
+      }
+      const installed = entry ? undefined : distributionNamed(top, pipByName.keys());
+      if (installed) entry = { distribution: installed, alternatives: [installed] };
+      if (!entry && opaqueFolders.length > 0) {
+        const folder = opaqueFolders[0]!;
+        local.add(top);
+        warnOnce(
+          `path:${top}`,
+          `cell ${use.cell} line ${use.line}: ${top} is taken as the notebook's own module, reached through \`${folder.text}\` (cell ${folder.cell} line ${folder.line}); bundle that folder with --include if the function needs it`,
+        );
+        continue;
+      }
+      if (!entry && options.assumeUnknownDistributions) {
         entry = { distribution: top, alternatives: [top] };
         warnOnce(
           `unknown:${top}`,
-          `cell ${use.cell} line ${use.line}: "${top}" is not in kagg's import table; assuming the distribution is named ${top}`,
+          `cell ${use.cell} line ${use.line}: "${top}" is not in kagg's import table; assuming the distribution is named ${top} (--assume-unknown-distributions)`,
         );
       }
+      if (!entry) {
+        if (!unresolved.some((u) => u.module === top)) {
+          unresolved.push({
+            cell: use.cell,
+            line: use.line,
+            text: `import ${dottedName}`,
+            module: top,
+            reason: `${top} is neither in kagg's import table nor one of the notebook's own modules, so it is left out (name its distribution in a requirements.txt, or pass --assume-unknown-distributions)`,
+          });
+        }
+        continue;
+      }
       const notebookOnly = NOTEBOOK_ONLY.some((name) => dottedName === name || dottedName.startsWith(`${name}.`));
+      // A front-end module the deployed code uses (widgets built at module level, an @interact
+      // decorator) is needed; one only imported, or only read inside display(...), is display only.
+      const displayOnly = notebookOnly && !use.bound.some((name) => deps.uses.has(name));
       candidates.push({
         entry,
         importName: top === 'google' || top === 'azure' ? dotted.slice(0, 3).join('.') : top,
-        optional: use.kind === 'optional' || notebookOnly,
-        ...(use.reason || notebookOnly ? { reason: use.reason ?? 'notebook display only' } : {}),
+        optional: use.kind === 'optional' || displayOnly,
+        ...(use.reason || displayOnly ? { reason: use.reason ?? 'notebook display only' } : {}),
         cell: use.cell,
       });
     }
-  }
-
-  // The notebook's own pip lines: the last line naming a package wins, and pins come only from here.
-  const pipByName = new Map<string, PipLine>();
-  for (const line of deps.pip) {
-    const name = requirementName(line.spec);
-    const key = name ?? line.spec;
-    const existing = pipByName.get(key);
-    const skipped = (existing ? existing.skipped : true) && line.skipped;
-    const replace = !existing || /[=<>~!@]/.test(line.spec) || !/[=<>~!@]/.test(existing.spec);
-    pipByName.set(key, { ...(replace || !existing ? line : existing), skipped });
   }
 
   const required = new Map<string, Requirement>();

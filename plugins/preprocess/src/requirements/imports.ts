@@ -9,6 +9,7 @@
  */
 import type { SyntaxNode } from '@lezer/common';
 import { parser } from '@lezer/python';
+import { LineStarts } from '../cells/cells.js';
 
 export type ImportKind = 'required' | 'optional';
 
@@ -24,6 +25,8 @@ export interface ImportUse {
   kind: ImportKind;
   /** Why an import is optional (`try/except ImportError`, `if TYPE_CHECKING`). */
   reason?: string;
+  /** Names the import binds (`import a.b` → a, `import a.b as c` → c, `from x import y as w` → w). */
+  bound: string[];
 }
 
 export interface UnresolvedUse {
@@ -37,10 +40,22 @@ export interface CommandLiteral {
   command: string;
 }
 
+/** A folder the code puts on `sys.path` (`sys.path.append("../src")`, `site.addsitedir(...)`). */
+export interface PathFolder {
+  line: number;
+  /** The folder when it is a literal (or `os.path.join` of literals); undefined when computed. */
+  path?: string;
+  /** The call, as written. */
+  text: string;
+}
+
 export interface CodeImports {
   imports: ImportUse[];
   unresolved: UnresolvedUse[];
   commands: CommandLiteral[];
+  pathFolders: PathFolder[];
+  /** Names the code reads outside display calls (`display(...)`, `clear_output()`). */
+  uses: Set<string>;
 }
 
 const IMPORT_ERRORS = /\b(?:ImportError|ModuleNotFoundError|Exception|BaseException)\b/;
@@ -48,6 +63,9 @@ const OPTIONAL_CONDITION =
   /\bTYPE_CHECKING\b|\bis_available\s*\(|\bfind_spec\s*\(|\bsys\.platform\b|\bsys\.version_info\b|\bplatform\.system\s*\(|\bos\.name\b|\bsys\.modules\b/;
 const SUPPRESS_IMPORT = /\bsuppress\s*\([^)]*\b(?:ImportError|ModuleNotFoundError|Exception)\b/;
 const DYNAMIC_IMPORT = /^(?:importlib\.)?import_module$|^__import__$/;
+const SYS_PATH_CALL = /^(?:sys\.path\.(?:append|insert|extend)|site\.addsitedir)$/;
+/** Calls that only show something in a notebook front end: the names inside them are display uses. */
+const DISPLAY_CALL = /^(?:(?:IPython\.(?:core\.)?display\.)?(?:display|clear_output|update_display)|display\.display)$/;
 const SHELL_CALL =
   /^(?:os\.(?:system|popen)|subprocess\.(?:run|call|check_call|check_output|Popen|getoutput|getstatusoutput)|get_ipython\(\)\.(?:system|getoutput))$/;
 
@@ -70,14 +88,16 @@ function shellQuote(word: string): string {
 }
 
 class Walker {
-  readonly result: CodeImports = { imports: [], unresolved: [], commands: [] };
-  private readonly lineStarts: number[] = [0];
+  readonly result: CodeImports = { imports: [], unresolved: [], commands: [], pathFolders: [], uses: new Set() };
+  private readonly lines: LineStarts;
+  /** Inside the arguments of a display call: names read there are display uses. */
+  private displayDepth = 0;
 
   constructor(
     private readonly code: string,
     private readonly lineOffset: number,
   ) {
-    for (let i = code.indexOf('\n'); i >= 0; i = code.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+    this.lines = new LineStarts(code);
   }
 
   private text(node: SyntaxNode): string {
@@ -85,14 +105,7 @@ class Walker {
   }
 
   private line(offset: number): number {
-    let lo = 0;
-    let hi = this.lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1 + this.lineOffset;
+    return this.lines.line(offset) + this.lineOffset;
   }
 
   walk(node: SyntaxNode, reason: string | undefined): void {
@@ -110,8 +123,16 @@ class Walker {
         this.withStatement(node, reason);
         return;
       case 'CallExpression':
-        this.callExpression(node, reason);
+        if (this.callExpression(node, reason)) {
+          this.displayDepth++;
+          for (let child = node.firstChild; child; child = child.nextSibling) this.walk(child, reason);
+          this.displayDepth--;
+          return;
+        }
         break;
+      case 'VariableName':
+        if (this.displayDepth === 0) this.result.uses.add(this.text(node));
+        return;
       default:
         break;
     }
@@ -189,59 +210,109 @@ class Walker {
         else if (/^\.+$/.test(text) && moduleParts.length === 0) level += text.length;
       }
       const names: string[] = [];
+      const bound: string[] = [];
       let afterAs = false;
       for (k++; k < children.length; k++) {
         const child = children[k]!;
         if (child.name === 'as') afterAs = true;
         else if (child.name === 'VariableName') {
-          if (!afterAs) names.push(this.text(child));
+          if (afterAs) bound[bound.length - 1] = this.text(child);
+          else {
+            names.push(this.text(child));
+            bound.push(this.text(child));
+          }
           afterAs = false;
         }
       }
-      this.push({ module: moduleParts.join('.'), level, names, line }, reason);
+      this.push({ module: moduleParts.join('.'), level, names, line, bound }, reason);
       return;
     }
     let parts: string[] = [];
+    let alias: string | undefined;
     let afterAs = false;
     const flush = (): void => {
-      if (parts.length > 0) this.push({ module: parts.join('.'), level: 0, names: [], line }, reason);
+      if (parts.length > 0) {
+        this.push({ module: parts.join('.'), level: 0, names: [], line, bound: [alias ?? parts[0]!] }, reason);
+      }
       parts = [];
+      alias = undefined;
       afterAs = false;
     };
     for (const child of children.slice(1)) {
       if (child.name === ',') flush();
       else if (child.name === 'as') afterAs = true;
-      else if (child.name === 'VariableName' && !afterAs) parts.push(this.text(child));
+      else if (child.name === 'VariableName') {
+        if (afterAs) alias = this.text(child);
+        else parts.push(this.text(child));
+      }
     }
     flush();
   }
 
-  private callExpression(node: SyntaxNode, reason: string | undefined): void {
+  /** Looks at a call; true when it is a display call (the names inside it are display uses). */
+  private callExpression(node: SyntaxNode, reason: string | undefined): boolean {
     const callee = node.firstChild;
     const args = node.lastChild;
-    if (!callee || !args || args.name !== 'ArgList') return;
+    if (!callee || !args || args.name !== 'ArgList') return false;
     const name = this.text(callee).replace(/\s+/g, '');
     const line = this.line(node.from);
     const first = args.firstChild?.nextSibling;
+    if (DISPLAY_CALL.test(name)) return true;
+    if (SYS_PATH_CALL.test(name)) {
+      const argument = name.endsWith('.insert') ? first?.nextSibling?.nextSibling : first;
+      const folders = argument?.name === 'ArrayExpression' ? this.children(argument) : argument ? [argument] : [];
+      for (const folder of folders) {
+        if (['[', ']', ','].includes(folder.name)) continue;
+        const path = this.pathOf(folder);
+        this.result.pathFolders.push({ line, text: this.text(node).slice(0, 120), ...(path ? { path } : {}) });
+      }
+      return false;
+    }
     if (DYNAMIC_IMPORT.test(name)) {
       const value = first && first.name === 'String' ? stringLiteralValue(this.text(first)) : undefined;
       if (value !== undefined && /^[A-Za-z_][\w.]*$/.test(value)) {
-        this.push({ module: value, level: 0, names: [], line }, reason);
+        this.push({ module: value, level: 0, names: [], line, bound: [] }, reason);
       } else {
         this.result.unresolved.push({ line, text: this.text(node).slice(0, 120) });
       }
-      return;
+      return false;
     }
     if (name === 'exec' || name === 'eval') {
       if (first && /\bimport\b/.test(this.text(first))) {
         this.result.unresolved.push({ line, text: this.text(node).slice(0, 120) });
       }
-      return;
+      return false;
     }
     if (SHELL_CALL.test(name) && first) {
       const command = this.commandOf(first);
       if (command) this.result.commands.push({ line, command });
     }
+    return false;
+  }
+
+  /**
+   * A folder expression's value: a string literal, `os.path.join`/`Path` of literals, or a literal
+   * wrapped in `str`, `os.path.abspath`, `os.path.realpath`, `os.path.normpath`. Undefined otherwise.
+   */
+  private pathOf(node: SyntaxNode): string | undefined {
+    if (node.name === 'String') return stringLiteralValue(this.text(node));
+    if (node.name === 'BinaryExpression') {
+      const [left, op, right] = this.children(node);
+      if (!left || !right || op?.name !== 'ArithOp' || this.text(op) !== '/') return undefined;
+      const a = this.pathOf(left);
+      const b = this.pathOf(right);
+      return a !== undefined && b !== undefined ? `${a.replace(/\/+$/, '')}/${b}` : undefined;
+    }
+    if (node.name !== 'CallExpression') return undefined;
+    const callee = this.text(node.firstChild!).replace(/\s+/g, '');
+    const args = this.children(node.lastChild!).filter((child) => !['(', ')', ','].includes(child.name));
+    const values = args.map((arg) => this.pathOf(arg));
+    if (values.some((value) => value === undefined) || values.length === 0) return undefined;
+    if (/^(?:os\.path\.join|(?:pathlib\.)?(?:Pure)?Path)$/.test(callee)) {
+      return (values as string[]).reduce((a, b) => (b.startsWith('/') ? b : `${a.replace(/\/+$/, '')}/${b}`));
+    }
+    if (/^(?:str|os\.path\.(?:abspath|realpath|normpath))$/.test(callee) && values.length === 1) return values[0];
+    return undefined;
   }
 
   /** A string literal, or a list of string literals and `sys.executable`, as one shell command. */

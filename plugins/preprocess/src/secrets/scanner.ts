@@ -191,15 +191,41 @@ export function scanText(input: string, rules: SecretRule[] = DEFAULT_RULES): Te
   return dedupe(matches);
 }
 
-/** One finding per secret: a specific rule beats a generic one, an earlier rule a later one. */
+/**
+ * Whether the part of a match outside the spans already kept holds a credential of its own: a run
+ * of 16+ key characters mixing letters and digits with high entropy (`AKIA…:<secret key>` is two
+ * secrets; `AccountKey=<key>;EndpointSuffix=core.windows.net` around a key is not).
+ */
+function holdsAnotherSecret(match: TextMatch, spans: TextMatch[]): boolean {
+  const chars = [...match.secret];
+  for (const other of spans) {
+    for (
+      let i = Math.max(other.start, match.start);
+      i < Math.min(other.start + other.secret.length, match.start + chars.length);
+      i++
+    ) {
+      chars[i - match.start] = ' ';
+    }
+  }
+  return chars
+    .join('')
+    .split(/[^A-Za-z0-9+/_-]+/)
+    .some((run) => run.length >= 16 && /[0-9]/.test(run) && /[A-Za-z]/.test(run) && shannonEntropy(run) >= 3.5);
+}
+
+/**
+ * One finding per secret: a specific rule beats a generic one, an earlier rule a later one. Two
+ * secrets in one place stay two: a match overlapping kept ones survives when the rest of it is a
+ * credential too.
+ */
 function dedupe(matches: TextMatch[]): TextMatch[] {
   const order = (match: TextMatch): number => (match.rule.generic ? 1 : 0);
   const sorted = matches.map((match, k) => ({ match, k })).sort((a, b) => order(a.match) - order(b.match) || a.k - b.k);
   const kept: TextMatch[] = [];
   for (const { match } of sorted) {
     const end = match.start + match.secret.length;
-    const overlaps = kept.some((other) => match.start < other.start + other.secret.length && other.start < end);
-    if (!overlaps) kept.push(match);
+    const overlapping = kept.filter((other) => match.start < other.start + other.secret.length && other.start < end);
+    if (overlapping.length === 0 || holdsAnotherSecret(match, overlapping)) kept.push(match);
   }
   return kept.sort((a, b) => a.start - b.start);
 }
@@ -216,8 +242,41 @@ export interface ScanOptions {
   baseline?: Baseline;
 }
 
+/** What a password-type widget's saved value is reported as when no rule named it more precisely. */
+const WIDGET_PASSWORD: SecretRule = {
+  id: 'widget-password',
+  description: 'Password saved in the state of a password widget',
+  regex: /(?!)/g,
+  keywords: [],
+};
+
+/**
+ * The matches of a segment with its password widgets' values: a specific rule that matched one keeps
+ * it (`ghp_…` typed into a password field); otherwise it is one `widget-password` match, replacing
+ * what the generic rules made of the `widget_password` line.
+ */
+function withWidgetPasswords(segment: TextSegment, matches: TextMatch[]): TextMatch[] {
+  if (!segment.passwords || segment.passwords.length === 0) return matches;
+  const lines = segment.text.split('\n');
+  const onPasswordLine = (match: TextMatch) => segment.passwords!.some((password) => password.line === match.line);
+  const out = matches.filter((match) => !(match.rule.generic && onPasswordLine(match)));
+  for (const password of segment.passwords) {
+    const text = lines[password.line - 1] ?? '';
+    if (out.some((match) => match.line === password.line) || INLINE_ALLOW.test(text)) continue;
+    out.push({
+      rule: WIDGET_PASSWORD,
+      secret: password.value,
+      start: 0,
+      line: password.line,
+      column: Math.max(text.indexOf(password.value) + 1, 1),
+      entropy: shannonEntropy(password.value),
+    });
+  }
+  return out.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
 function findingsOfSegment(segment: TextSegment, rules: SecretRule[], source: string): Finding[] {
-  return scanText(segment.text, rules).map((match) => {
+  return withWidgetPasswords(segment, scanText(segment.text, rules)).map((match) => {
     const path =
       segment.location === 'metadata'
         ? (segment.linePaths?.[match.line - 1] ?? segment.path)

@@ -7,6 +7,11 @@
 import type { NotebookDocument } from '@kagg/plugin-api';
 import type { FindingLocation } from './types.js';
 
+export interface WidgetPassword {
+  line: number;
+  value: string;
+}
+
 export interface TextSegment {
   /** Cell index, or -1 for notebook metadata. */
   cell: number;
@@ -16,6 +21,8 @@ export interface TextSegment {
   text: string;
   /** For metadata: the dotted path of the value on each line (index = line - 1). */
   linePaths?: string[];
+  /** For metadata: values of password-type widgets (always secrets), with their 1-based line. */
+  passwords?: WidgetPassword[];
 }
 
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07/g;
@@ -52,18 +59,33 @@ function quoteValue(value: string): string {
 const IDENT = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 /**
- * Metadata as `path = "value"` lines, one string leaf each (decoded, so the rules see real quotes).
- * Widget state adds a line naming a password widget's value, or a text widget's value after its label.
+ * A widget model whose value is a password: `PasswordModel` (ipywidgets), any model named for
+ * passwords (panel's `PasswordInputModel`), or a text field of `type: "password"` (ipyvuetify).
  */
-export function flattenMetadata(root: unknown, prefix: string): { text: string; linePaths: string[] } {
+function isPasswordWidget(model: string, state: Record<string, unknown>): boolean {
+  return /password/i.test(model) || state['type'] === 'password' || state['password'] === true;
+}
+
+/**
+ * Metadata as `path = "value"` lines, one string leaf each (decoded, so the rules see real quotes).
+ * A password-type widget's value is one `widget_password` line (listed in `passwords`); a text
+ * widget's value gets a second line named after its label, so the credential rules see the name.
+ */
+export function flattenMetadata(
+  root: unknown,
+  prefix: string,
+): { text: string; linePaths: string[]; passwords: WidgetPassword[] } {
   const lines: string[] = [];
   const linePaths: string[] = [];
+  const passwords: WidgetPassword[] = [];
   const push = (path: string, name: string, value: string): void => {
     const line = `${name} = ${quoteValue(value)}`;
     const count = line.split('\n').length;
     lines.push(line);
     for (let k = 0; k < count; k++) linePaths.push(path);
   };
+  // Widget state saves `{ model_name, state: {...} }`; the inner state may omit `_model_name`.
+  let outerModel: string | undefined;
   const walk = (value: unknown, path: string): void => {
     if (typeof value === 'string') {
       if (value !== '') push(path, path, value);
@@ -76,21 +98,31 @@ export function flattenMetadata(root: unknown, prefix: string): { text: string; 
       return;
     }
     if (!isRecord(value)) return;
-    const model = value['_model_name'];
+    const model = typeof value['_model_name'] === 'string' ? value['_model_name'] : outerModel;
     const widgetValue = value['value'];
-    if (typeof model === 'string' && typeof widgetValue === 'string' && widgetValue !== '') {
-      if (model === 'PasswordModel') push(`${path}.value`, 'widget_password', widgetValue);
-      const label = value['description'];
-      if (typeof label === 'string' && label !== '') {
-        push(`${path}.value`, label.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, ''), widgetValue);
+    let password = false;
+    if (model !== undefined && typeof widgetValue === 'string' && widgetValue !== '') {
+      password = isPasswordWidget(model, value);
+      if (password) {
+        passwords.push({ line: linePaths.length + 1, value: widgetValue });
+        push(`${path}.value`, 'widget_password', widgetValue);
+      } else {
+        const label = value['description'];
+        if (typeof label === 'string' && label !== '') {
+          push(`${path}.value`, label.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, ''), widgetValue);
+        }
       }
     }
     for (const [key, child] of Object.entries(value)) {
+      if (password && key === 'value') continue;
+      const saved = outerModel;
+      outerModel = key === 'state' && typeof value['model_name'] === 'string' ? value['model_name'] : undefined;
       walk(child, path === '' ? key : IDENT.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`);
+      outerModel = saved;
     }
   };
   walk(root, prefix);
-  return { text: lines.join('\n'), linePaths };
+  return { text: lines.join('\n'), linePaths, passwords };
 }
 
 function* outputSegments(cell: number, outputs: unknown[]): Generator<TextSegment> {

@@ -72,12 +72,12 @@ td:first-child,th:first-child{text-align:left}h2{margin-top:28px}.note{color:#55
 <h1>kagg monitor report</h1>
 <p>Run <b>${esc(m.id)}</b>: ${esc(m.startedAt)} → ${esc(m.finishedAt ?? 'killed before it ended (records up to the last probe)')}, every ${m.intervalMs} ms, ${esc(m.mode)} mode.</p>
 <h2>Summary</h2>
-<table><thead><tr><th>endpoint</th><th>target</th><th>n</th><th>availability</th><th>error rate</th><th>p50 ms</th><th>p90</th><th>p95</th><th>p99</th><th>max</th><th>p99 from schedule</th><th>cold starts</th><th>cold p50</th><th>missed</th></tr></thead>
+<table id="summary"><thead><tr><th>endpoint</th><th>target</th><th>n</th><th>availability</th><th>error rate</th><th>p50 ms</th><th>p90</th><th>p95</th><th>p99</th><th>max</th><th>p99 from schedule</th><th>cold starts</th><th>cold p50</th><th>missed</th></tr></thead>
 <tbody>${rows}</tbody></table>
 <h2>Latency over time</h2><div id="timeline"></div>
 <p class="note">Each point is one probe (ms from sent). Red: failed a condition or got no answer (drawn at 0). Large blue rings: cold starts.</p>
 <h2>Latency histogram</h2><div id="histogram"></div>
-<h2>Incidents</h2><ul>${incidents || '<li>none</li>'}</ul>
+<h2>Incidents</h2><ul id="incidents">${incidents || '<li>none</li>'}</ul>
 <h2>How these numbers were computed</h2>
 <p class="note">A probe passes when every condition holds (${esc(m.conditions.join(' AND '))}); availability is passing probes / probes sent, error rate the rest.
 A probe with no answer (refused, reset, no answer within ${m.timeoutMs} ms) counts as failed and has no latency. Probes are never retried.
@@ -115,7 +115,7 @@ An alert triggers after ${m.failureThreshold} failed probes in a row and resolve
     var counts = centers.map(function () { return 0; });
     lat.forEach(function (r) { if (r[0] === i) counts[Math.min(bins - 1, Math.floor(r[2] / step))]++; });
     hcols.push(counts);
-    hseries.push({ label: name, stroke: colors[i % colors.length], fill: colors[i % colors.length] + '88', paths: uPlot.paths.bars({ size: [0.9, 100] }) });
+    hseries.push({ label: name, stroke: colors[i % colors.length], fill: colors[i % colors.length] + '88', points: { show: false }, paths: uPlot.paths.bars({ size: [0.9, 100] }) });
   });
   new uPlot({ width: width, height: 260, series: hseries, scales: { x: { time: false } }, axes: [{ label: 'latency ms' }, { label: 'probes' }] }, [centers].concat(hcols), document.getElementById('histogram'));
   window.kaggReportReady = true;

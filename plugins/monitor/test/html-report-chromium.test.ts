@@ -81,28 +81,28 @@ describe('HTML report in headless Chromium', () => {
     page.on('request', (r) => requests.push(r.url()));
     await page.setViewportSize({ width: 1240, height: 1000 });
     await page.goto(pathToFileURL(file).href);
-    await page.waitForFunction(() => (window as unknown as { kaggReportReady?: boolean }).kaggReportReady === true);
+    await page.waitForFunction('window.kaggReportReady === true');
     assert.deepEqual(problems, []);
     assert.deepEqual(
       requests.filter((u) => !u.startsWith('file:')),
       [],
       'the report fetches nothing',
     );
-    const canvases = await page.evaluate(() =>
+    // runs in the page (a string: the tests are type-checked without the DOM library)
+    const canvases: Array<{ parent: string; width: number; height: number; painted: number }> = await page.evaluate(`
       [...document.querySelectorAll('canvas')].map((c) => {
-        const data = (c.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, c.width, c.height).data;
+        const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let painted = 0;
-        for (let i = 3; i < data.length; i += 4) if ((data[i] as number) > 0) painted++;
-        return { parent: c.closest('[id]')?.id, width: c.width, height: c.height, painted };
-      }),
-    );
+        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
+        return { parent: c.closest('[id]').id, width: c.width, height: c.height, painted };
+      })`);
     assert.deepEqual(
       canvases.map((c) => c.parent),
       ['timeline', 'histogram'],
     );
     for (const c of canvases)
       assert.ok(c.width > 0 && c.painted > 500, `${c.parent} has a drawn chart: ${JSON.stringify(c)}`);
-    const legend = await page.locator('#timeline .u-legend').innerText();
+    const legend = (await page.locator('#timeline .u-legend').textContent()) ?? '';
     for (const label of ['iris', 'churn', 'failed', 'cold start'])
       assert.ok(legend.includes(label), `legend: ${legend}`);
     const rows = await page.locator('#summary tbody tr').allInnerTexts();
@@ -110,7 +110,7 @@ describe('HTML report in headless Chromium', () => {
     assert.match(rows[0] as string, /^iris\tlocal\t150\t100\.00%/);
     assert.match(rows[1] as string, /^churn\tlocal\t150\t93\.33%/);
     assert.match(
-      await page.locator('#incidents').innerText(),
+      (await page.locator('#incidents').textContent()) ?? '',
       /churn: .* 10 failed probe\(s\): \[STATUS\] == 200 \(503 == 200\)/,
     );
     if (process.env.KAGG_MONITOR_SCREENSHOT)

@@ -12,6 +12,12 @@ export interface Clock {
 
 /** setTimeout overflows above 2^31-1 ms (and then fires after 1 ms): long waits go in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/**
+ * libuv timers have whole-millisecond resolution and fire up to 1 ms after their time: the last
+ * stretch of a wait is spent in setImmediate turns instead, which lands within a few tenths of a
+ * millisecond while still letting I/O run.
+ */
+const FINE_MS = 1.5;
 
 export const realClock: Clock = {
   now: () => performance.now(),
@@ -19,9 +25,11 @@ export const realClock: Clock = {
   sleepUntil(at, signal) {
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      let timer: NodeJS.Timeout;
+      let timer: NodeJS.Timeout | undefined;
+      let immediate: NodeJS.Immediate | undefined;
       const onAbort = () => {
         clearTimeout(timer);
+        if (immediate) clearImmediate(immediate);
         reject(signal?.reason);
       };
       const arm = () => {
@@ -29,9 +37,11 @@ export const realClock: Clock = {
         if (wait <= 0) {
           signal?.removeEventListener('abort', onAbort);
           resolve();
-          return;
+        } else if (wait <= FINE_MS) {
+          immediate = setImmediate(arm);
+        } else {
+          timer = setTimeout(arm, Math.min(wait - FINE_MS, MAX_TIMER_MS));
         }
-        timer = setTimeout(arm, Math.min(wait, MAX_TIMER_MS));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       arm();

@@ -16,7 +16,11 @@ export async function manifestOf(dir, type = 'core') {
   // oclif loads command files concurrently and records them as they finish: on a busy machine the
   // order changes from one build to the next. Sorted, the manifest is the same bytes every time.
   const { commands, ...rest } = plugin.manifest;
-  const sorted = Object.fromEntries(Object.keys(commands).sort().map((id) => [id, commands[id]]));
+  const sorted = Object.fromEntries(
+    Object.keys(commands)
+      .sort()
+      .map((id) => [id, commands[id]]),
+  );
   return `${JSON.stringify({ ...rest, commands: sorted }, null, 2)}\n`;
 }
 

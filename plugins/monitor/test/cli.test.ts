@@ -18,6 +18,7 @@ interface Summary {
   probes: number;
   ok: number;
   errors: number;
+  missed: number;
   coldStarts: number;
   alertTriggered?: boolean;
   latency: { n: number; p50: number | null };
@@ -38,6 +39,15 @@ before(async () => {
   });
 });
 after(() => server.close());
+
+/** The probe records of a probes.jsonl (missed ticks left out). */
+function probeLines(file: string): Array<Record<string, unknown>> {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l))
+    .filter((r) => !r.missed);
+}
 
 /** Starts `kagg monitor ...` in the background; resolves `ready` once `probes.jsonl` has `lines` lines. */
 function background(args: string[], env: NodeJS.ProcessEnv) {
@@ -64,7 +74,11 @@ function background(args: string[], env: NodeJS.ProcessEnv) {
   const runDir = () => /Monitor run (\S+) \(records: (\S+)\)/.exec(stderr)?.[2];
   const lines = () => {
     const file = runDir();
-    return file && existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
+    try {
+      return file && existsSync(file) ? probeLines(file).length : 0;
+    } catch {
+      return 0; // a line being written as we read
+    }
   };
   return {
     child,
@@ -150,24 +164,30 @@ describe('a run, piped', () => {
       env,
     );
     assert.equal(run.code, 0, run.stderr);
-    const probeLines = run.stderr.split('\n').filter((l) => / #\d+ 200 [\d.]+ ms ok$/.test(l));
-    assert.equal(probeLines.length, 20);
-    assert.match(run.stdout, /^ENDPOINT\s+N\s+OK\s+AVAIL/);
-    assert.match(run.stdout, new RegExp(`${server.url.replace(/[/.]/g, '\\$&')}\\s+20\\s+20\\s+100%`));
-    assert.ok(readFileSync(report, 'utf8').includes('kagg monitor report'));
-
+    // a loaded machine may skip a tick (counted as missed): probes + missed is the schedule
     const shown = await kaggJson<{ complete: boolean; endpoints: Summary[] }>(['monitor', 'report', 'latest'], env);
+    const s = shown.json.endpoints[0] as Summary;
+    assert.equal(s.probes + s.missed, 20);
+    assert.equal(s.ok, s.probes);
+    const okLines = run.stderr.split('\n').filter((l) => / #\d+ 200 [\d.]+ ms ok$/.test(l));
+    assert.equal(okLines.length, s.probes);
+    assert.match(run.stdout, /^ENDPOINT\s+N\s+OK\s+AVAIL/);
+    assert.match(
+      run.stdout,
+      new RegExp(`${server.url.replace(/[/.]/g, '\\$&')}\\s+${s.probes}\\s+${s.probes}\\s+100%`),
+    );
+    assert.ok(readFileSync(report, 'utf8').includes('kagg monitor report'));
     assert.equal(shown.code, 0);
     assert.equal(shown.json.complete, true);
-    assert.equal(shown.json.endpoints[0]?.probes, 20);
-    assert.equal(shown.json.endpoints[0]?.latency.n, 20);
+    assert.equal(s.latency.n, s.probes);
   });
 
   test('--json prints the summary object only', async () => {
     const run = await kaggJson<RunJson>(['monitor', server.url, '--interval', '100ms', '--duration', '500ms'], env);
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.json.stoppedBy, 'duration');
-    assert.equal(run.json.endpoints[0]?.probes, 5);
+    const s = run.json.endpoints[0] as Summary;
+    assert.equal(s.probes + s.missed, 5);
     assert.equal(run.stderr, '');
   });
 
@@ -178,8 +198,10 @@ describe('a run, piped', () => {
       env,
     );
     assert.equal(run.code, 1, run.stderr);
-    assert.equal(run.json.endpoints[0]?.probes, 10);
-    assert.equal(run.json.endpoints[0]?.errors, 10);
+    const s = run.json.endpoints[0] as Summary;
+    assert.equal(s.probes + s.missed, 10);
+    assert.ok(s.probes > 0);
+    assert.equal(s.errors, s.probes);
     assert.equal(run.json.endpoints[0]?.alertTriggered, true);
   });
 });
@@ -211,7 +233,7 @@ describe('while running', () => {
     assert.match(bg.out().stdout, /^ENDPOINT/);
     const meta = JSON.parse(readFileSync(path.join(path.dirname(bg.recordsFile()), 'run.json'), 'utf8'));
     assert.equal(meta.stoppedBy, 'interrupt');
-    const lines = readFileSync(bg.recordsFile(), 'utf8').split('\n').filter(Boolean).length;
+    const lines = probeLines(bg.recordsFile()).length;
     const shown = await kaggJson<{ run: string; endpoints: Summary[] }>(['monitor', 'report', meta.id], env);
     assert.equal(shown.json.endpoints[0]?.probes, lines);
   });
@@ -222,9 +244,8 @@ describe('while running', () => {
     bg.child.kill('SIGKILL');
     const { signal } = await bg.exited;
     assert.equal(signal, 'SIGKILL');
-    const lines = readFileSync(bg.recordsFile(), 'utf8').split('\n').filter(Boolean);
+    const lines = probeLines(bg.recordsFile()); // parses every line: none is torn
     assert.ok(lines.length >= 10);
-    for (const line of lines) JSON.parse(line); // none torn
     const dir = path.dirname(bg.recordsFile());
     const shown = await kaggJson<{ complete: boolean; endpoints: Summary[] }>(['monitor', 'report', dir], env);
     assert.equal(shown.json.complete, false);
@@ -264,11 +285,8 @@ describe('a registry endpoint of the local target, through its invocation()', ()
     const s = run.json.endpoints[0];
     assert.equal(s?.endpoint, 'adder');
     assert.equal(s?.ok, s?.probes);
-    assert.ok((s?.probes ?? 0) >= 5, `${s?.probes} probes`);
-    const records = readFileSync(path.join(run.json.dir, 'probes.jsonl'), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l));
+    assert.ok((s?.probes ?? 0) >= 2, `${s?.probes} probes`);
+    const records = probeLines(path.join(run.json.dir, 'probes.jsonl'));
     assert.equal(records[0].target, 'local');
     assert.equal(records[0].cold, true);
     assert.equal(records[0].coldSource, 'header');

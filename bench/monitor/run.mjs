@@ -80,6 +80,18 @@ async function run({ urls, intervalMs, durationMs }) {
   };
 }
 
+/** The machine's own timer lateness: the same anchored 10 ms schedule with nothing to do. */
+async function baseline() {
+  const start = performance.now();
+  const lag = [];
+  for (let k = 0; k < 1000; k++) {
+    const at = start + k * 10;
+    await realClock.sleepUntil(at);
+    lag.push(performance.now() - at);
+  }
+  return lag.sort((a, b) => a - b);
+}
+
 const which = process.argv[2];
 const server = await startServer();
 try {
@@ -93,6 +105,16 @@ try {
       `  latency from sent ms: p50 ${f(r.latency.p50)}  p99 ${f(r.latency.p99)}; from schedule: p50 ${f(r.scheduled.p50)}  p99 ${f(r.scheduled.p99)}`,
     );
     console.log(`  CPU ${r.cpuPercent.toFixed(1)}% of one core, RSS max ${r.rssMaxMiB.toFixed(1)} MiB`);
+    const b = await baseline();
+    console.log(
+      `  baseline, the same schedule with no probes: lag p50 ${f(quantile(b, 0.5))}  p99 ${f(quantile(b, 0.99))}  max ${f(b.at(-1))}`,
+    );
+    console.log(
+      `  load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${os.cpus().length} cores`,
+    );
   }
   if (!which || which === 'fleet') {
     const seconds = Number(process.env.BENCH_FLEET_SECONDS ?? 30);

@@ -16,5 +16,6 @@ export {
   writeHtmlReport,
 } from './run.js';
 export { runSchedule, type Tick } from './scheduler.js';
+export { LiveStatus } from './status.js';
 export { findRun, loadRun } from './store.js';
 export { type RunReport, renderTable, summarizeRun } from './summary.js';

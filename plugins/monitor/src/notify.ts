@@ -86,7 +86,7 @@ export function parseWebhookUrl(url: string, flag: string): URL {
     throw usageError(`${flag} "${url}" is not a URL`, { code: 'WEBHOOK_INVALID' });
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw usageError(`${flag} "${safeUrl(url)}" must be an http(s) URL`, { code: 'WEBHOOK_INVALID' });
+    throw usageError(`${flag} must be an http(s) URL, not ${parsed.protocol}`, { code: 'WEBHOOK_INVALID' });
   }
   return parsed;
 }

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { type EndpointDeps, resolveInvocation } from '@kagg/core/endpoints';
 import { usageError } from '@kagg/core/errors';
 import { writeFileAtomic } from '@kagg/core/fs';
+import { safeUrl } from '@kagg/core/http';
 import type { AlertEvent } from './alerts.js';
 import type { Clock } from './clock.js';
 import { type Condition, DEFAULT_CONDITIONS, parseCondition } from './conditions.js';
@@ -95,7 +96,8 @@ export async function monitorEndpoints(req: MonitorRequest, deps: MonitorDeps): 
   for (const name of names) {
     const inv = await resolveInvocation(deps.endpoints, name);
     endpoints.push({
-      name: inv.name,
+      // a URL's query string may hold a key (Azure's ?code=): records and labels name it without
+      name: inv.target === 'url' ? safeUrl(inv.url) : inv.name,
       target: inv.target,
       url: inv.url,
       headers: inv.headers,

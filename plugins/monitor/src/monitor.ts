@@ -6,8 +6,8 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import type { ResolvedInvocation } from '@kagg/core/endpoints';
 import { safeUrl } from '@kagg/core/http';
-import type { InvocationRequest } from '@kagg/plugin-api';
 import { type AlertPolicy, AlertState } from './alerts.js';
 import type { Clock } from './clock.js';
 import { detectCold } from './cold.js';
@@ -20,15 +20,8 @@ import { runSchedule } from './scheduler.js';
 import { type EndpointSummary, RunStats } from './stats.js';
 import { type RunMeta, RunWriter } from './store.js';
 
-export interface MonitoredEndpoint {
-  name: string;
-  target: string;
-  url: string;
-  /** Headers the target needs (a function key); never written to records. */
-  headers: Record<string, string>;
-  /** Signs each probe (private AWS endpoints). */
-  sign?: (request: InvocationRequest) => Promise<Record<string, string>>;
-}
+/** An endpoint as core resolves it (URL, target headers, signer), named for records and labels. */
+export type MonitoredEndpoint = ResolvedInvocation;
 
 export interface MonitorOptions {
   id: string;

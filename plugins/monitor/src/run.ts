@@ -14,7 +14,7 @@ import type { Clock } from './clock.js';
 import { type Condition, DEFAULT_CONDITIONS, parseCondition } from './conditions.js';
 import { parseDuration } from './duration.js';
 import { renderHtml } from './html.js';
-import { Monitor, type MonitorResult } from './monitor.js';
+import { Monitor, type MonitoredEndpoint, type MonitorResult } from './monitor.js';
 import { Channel, checkReachable, type Delivery, parseWebhookUrl } from './notify.js';
 import { Metrics, parseListen, serveMetrics } from './prometheus.js';
 import type { MissedRecord, ProbeMode, ProbeRecord } from './record.js';
@@ -92,17 +92,11 @@ export async function monitorEndpoints(req: MonitorRequest, deps: MonitorDeps): 
   ];
   const listen = req.prometheus ? parseListen(req.prometheus) : undefined;
   const names = [...new Set(req.names)];
-  const endpoints = [];
+  const endpoints: MonitoredEndpoint[] = [];
   for (const name of names) {
     const inv = await resolveInvocation(deps.endpoints, name);
-    endpoints.push({
-      // a URL's query string may hold a key (Azure's ?code=): records and labels name it without
-      name: inv.target === 'url' ? safeUrl(inv.url) : inv.name,
-      target: inv.target,
-      url: inv.url,
-      headers: inv.headers,
-      ...(inv.sign ? { sign: inv.sign } : {}),
-    });
+    // a URL's query string may hold a key (Azure's ?code=): records and labels name it without
+    endpoints.push({ ...inv, name: inv.target === 'url' ? safeUrl(inv.url) : inv.name });
   }
   for (const h of hooks) await checkReachable(h.url, h.flag);
   const channels = hooks.map(

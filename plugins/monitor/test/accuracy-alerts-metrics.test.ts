@@ -10,11 +10,12 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { Channel, Metrics, Monitor, type MonitorResult, parseCondition, serveMetrics } from '@kagg/plugin-monitor';
+import { Channel, Metrics, type MonitorResult, serveMetrics } from '@kagg/plugin-monitor';
 import { tempDir } from '../../../test/helpers.ts';
 import { parseExposition, sampleValue } from './helpers/exposition.ts';
 import { exactPercentile, startServer, type TestServer } from './helpers/servers.ts';
 import { VirtualClock } from './helpers/virtual-clock.ts';
+import { virtualMonitor } from './helpers/virtual-monitor.ts';
 
 const PROBES = 400;
 const INTERVAL = 1000;
@@ -62,25 +63,20 @@ describe('monitor on a known latency schedule (virtual time)', () => {
       res.end('ok');
     });
     const metrics = new Metrics([{ name: 'iris', target: 'local' }], 'steady');
-    const monitor = new Monitor({
-      id: 'virtual-run',
-      home,
-      endpoints: [{ name: 'iris', target: 'local', url: endpoint.url, headers: { 'x-functions-key': 'k-secret' } }],
-      intervalMs: INTERVAL,
-      durationMs: PROBES * INTERVAL,
-      mode: 'steady',
-      data: '{"sepal_length": 5.1}',
-      conditions: ['[STATUS] == 200', '[BODY].label == setosa'].map(parseCondition),
-      timeoutMs: 30_000,
-      maxInFlight: 50,
-      coldIdleMs: 600_000,
-      alerts: { failureThreshold: 3, successThreshold: 2, reminderMs: 0 },
-      channels: [new Channel({ kind: 'webhook', url: `${receiver.url}hook`, ratePerSecond: 5 })],
-      metrics,
+    const monitor = virtualMonitor(
       clock,
-      signal: new AbortController().signal,
-    });
-    clock.busy = () => monitor.inFlight > 0;
+      [{ name: 'iris', url: endpoint.url, headers: { 'x-functions-key': 'k-secret' } }],
+      {
+        id: 'virtual-run',
+        home,
+        intervalMs: INTERVAL,
+        probes: PROBES,
+        data: '{"sepal_length": 5.1}',
+        conditions: ['[STATUS] == 200', '[BODY].label == setosa'],
+        channels: [new Channel({ kind: 'webhook', url: `${receiver.url}hook`, ratePerSecond: 5 })],
+        metrics,
+      },
+    );
     result = await monitor.run();
     const server = await serveMetrics(metrics, '127.0.0.1', 0);
     const { port } = server.address() as AddressInfo;

@@ -8,11 +8,12 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { Monitor, type MonitorResult, parseCondition, writeHtmlReport } from '@kagg/plugin-monitor';
+import { type MonitorResult, writeHtmlReport } from '@kagg/plugin-monitor';
 import { tempDir } from '../../../test/helpers.ts';
 import { launchChromium } from './helpers/chromium.ts';
 import { startServer, type TestServer } from './helpers/servers.ts';
 import { VirtualClock } from './helpers/virtual-clock.ts';
+import { virtualMonitor } from './helpers/virtual-monitor.ts';
 
 describe('HTML report in headless Chromium', () => {
   const home = tempDir('kagg-monitor-');
@@ -38,28 +39,14 @@ describe('HTML report in headless Chromium', () => {
         }),
       ),
     );
-    const monitor = new Monitor({
+    const endpoints = servers.map((srv, e) => ({ name: ['iris', 'churn'][e] as string, url: srv.url }));
+    const monitor = virtualMonitor(clock, endpoints, {
       id: 'html-run',
       home,
-      endpoints: servers.map((s, e) => ({
-        name: ['iris', 'churn'][e] as string,
-        target: 'local',
-        url: s.url,
-        headers: {},
-      })),
       intervalMs: 5000,
-      durationMs: 150 * 5000,
-      mode: 'steady',
-      conditions: [parseCondition('[STATUS] == 200')],
-      timeoutMs: 30_000,
-      maxInFlight: 50,
-      coldIdleMs: 600_000,
-      alerts: { failureThreshold: 3, successThreshold: 2, reminderMs: 0 },
-      channels: [],
-      clock,
-      signal: new AbortController().signal,
+      probes: 150,
+      conditions: ['[STATUS] == 200'],
     });
-    clock.busy = () => monitor.inFlight > 0;
     result = await monitor.run();
     await writeHtmlReport(result.dir, file);
     chromium = await launchChromium();

@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Clock, Monitor, parseCondition, runSchedule, type Tick } from '@kagg/plugin-monitor';
-import { tempDir } from '../../../test/helpers.ts';
+import { type Clock, runSchedule, type Tick } from '@kagg/plugin-monitor';
 import { deadPort, startServer } from './helpers/servers.ts';
 import { VirtualClock } from './helpers/virtual-clock.ts';
+import { virtualMonitor } from './helpers/virtual-monitor.ts';
 
 describe('schedule', () => {
   test('ticks are anchored to the start: a clock that wakes late never shifts later ticks', async () => {
@@ -81,32 +81,6 @@ describe('schedule', () => {
   });
 });
 
-function monitorOf(
-  clock: VirtualClock,
-  urls: string[],
-  extra: { maxInFlight?: number; intervalMs?: number; probes?: number } = {},
-) {
-  const intervalMs = extra.intervalMs ?? 100;
-  const monitor = new Monitor({
-    id: `m-${Math.random().toString(36).slice(2)}`,
-    home: tempDir('kagg-monitor-'),
-    endpoints: urls.map((url, i) => ({ name: `e${i}`, target: 'url', url, headers: {} })),
-    intervalMs,
-    durationMs: (extra.probes ?? 10) * intervalMs,
-    mode: 'steady',
-    conditions: [parseCondition('[STATUS] < 400')],
-    timeoutMs: 5000,
-    maxInFlight: extra.maxInFlight ?? 50,
-    coldIdleMs: 600_000,
-    alerts: { failureThreshold: 3, successThreshold: 2, reminderMs: 0 },
-    channels: [],
-    clock,
-    signal: new AbortController().signal,
-  });
-  clock.busy = () => monitor.inFlight > 0;
-  return monitor;
-}
-
 describe('missed ticks and the in-flight cap', () => {
   test('a probe slower than the interval makes the next ticks missed', async () => {
     const clock = new VirtualClock();
@@ -116,7 +90,7 @@ describe('missed ticks and the in-flight cap', () => {
       res.end('ok');
     });
     try {
-      const result = await monitorOf(clock, [server.url]).run();
+      const result = await virtualMonitor(clock, [{ name: 'e0', url: server.url }]).run();
       const s = result.endpoints[0];
       assert.equal(s?.missed, 2);
       assert.equal(s?.probes, 8);
@@ -135,11 +109,8 @@ describe('missed ticks and the in-flight cap', () => {
       setTimeout(() => res.end('ok'), 50);
     });
     try {
-      const monitor = monitorOf(
-        clock,
-        [1, 2, 3, 4].map((n) => `${server.url}?e=${n}`),
-        { maxInFlight: 2, probes: 5 },
-      );
+      const endpoints = [1, 2, 3, 4].map((n) => ({ name: `e${n}`, url: `${server.url}?e=${n}` }));
+      const monitor = virtualMonitor(clock, endpoints, { maxInFlight: 2, probes: 5, intervalMs: 100 });
       clock.busy = () => false; // let virtual time run on while probes are in flight
       const result = await monitor.run();
       const sent = result.endpoints.reduce((n, e) => n + e.probes, 0);
@@ -155,7 +126,7 @@ describe('missed ticks and the in-flight cap', () => {
   test('a dead endpoint is data: failed probes with the reason, no latency, the alert triggered', async () => {
     const clock = new VirtualClock();
     const port = await deadPort();
-    const result = await monitorOf(clock, [`http://127.0.0.1:${port}/`]).run();
+    const result = await virtualMonitor(clock, [{ name: 'dead', url: `http://127.0.0.1:${port}/` }]).run();
     const s = result.endpoints[0];
     assert.equal(s?.probes, 10);
     assert.equal(s?.errors, 10);

@@ -13,7 +13,7 @@ import type { Clock } from './clock.js';
 import { detectCold } from './cold.js';
 import { type Condition, type ConditionResult, evaluate } from './conditions.js';
 import type { Channel, Delivery } from './notify.js';
-import { probe } from './probe.js';
+import { type ProbeAnswer, probe } from './probe.js';
 import type { Metrics } from './prometheus.js';
 import type { MissedRecord, ProbeMode, ProbeRecord } from './record.js';
 import { runSchedule } from './scheduler.js';
@@ -170,20 +170,29 @@ export class Monitor {
     const method = o.data !== undefined ? 'POST' : 'GET';
     const headers: Record<string, string> = { 'user-agent': 'kagg-monitor/0.1.0', ...spec.headers };
     if (o.data !== undefined) headers['content-type'] = 'application/json';
-    if (spec.sign) Object.assign(headers, await spec.sign({ method, url: spec.url, headers, body: o.data ?? '' }));
+    let signError: string | undefined;
+    if (spec.sign) {
+      try {
+        Object.assign(headers, await spec.sign({ method, url: spec.url, headers, body: o.data ?? '' }));
+      } catch (error) {
+        signError = `signing failed: ${(error as Error).message}`; // expired credentials: a failed probe
+      }
+    }
     const ts = new Date(o.clock.wallNow()).toISOString();
-    const answer = await probe(
-      {
-        url: spec.url,
-        method,
-        headers,
-        ...(o.data !== undefined ? { body: o.data } : {}),
-        timeoutMs: o.timeoutMs,
-        agent: state.agent,
-        signal: o.signal,
-      },
-      o.clock,
-    );
+    const answer = signError
+      ? unsent(o.clock.now(), signError)
+      : await probe(
+          {
+            url: spec.url,
+            method,
+            headers,
+            ...(o.data !== undefined ? { body: o.data } : {}),
+            timeoutMs: o.timeoutMs,
+            agent: state.agent,
+            signal: o.signal,
+          },
+          o.clock,
+        );
     if (o.signal.aborted && answer.status === null) return; // cancelled by Ctrl-C: not a probe result
     const answered = answer.status !== null;
     const latencyMs = answered ? answer.endAt - answer.sentAt : null;
@@ -260,3 +269,7 @@ export class Monitor {
 }
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
+
+function unsent(now: number, error: string): ProbeAnswer {
+  return { status: null, error, sentAt: now, endAt: now, phases: null, headers: {}, body: null, bytesIn: 0 };
+}

@@ -37,8 +37,6 @@ const MAX_BODY = 1 << 20;
 
 export function probe(req: ProbeRequest, clock: Clock): Promise<ProbeAnswer> {
   return new Promise((resolve) => {
-    const url = new URL(req.url);
-    const lib = url.protocol === 'https:' ? https : http;
     const sentAt = clock.now();
     let lookupAt = sentAt;
     let connectAt = sentAt;
@@ -55,11 +53,31 @@ export function probe(req: ProbeRequest, clock: Clock): Promise<ProbeAnswer> {
     const failed = (error: string) =>
       finish({ status: null, error, endAt: clock.now(), phases: null, headers: {}, body: null, bytesIn: 0 });
 
-    const request = lib.request(url, {
-      method: req.method,
-      headers: { ...req.headers, ...(req.body !== undefined ? { 'content-length': Buffer.byteLength(req.body) } : {}) },
-      ...(req.agent ? { agent: req.agent } : {}),
-    });
+    let request: http.ClientRequest;
+    try {
+      const url = new URL(req.url);
+      request = (url.protocol === 'https:' ? https : http).request(url, {
+        method: req.method,
+        headers: {
+          ...req.headers,
+          ...(req.body !== undefined ? { 'content-length': Buffer.byteLength(req.body) } : {}),
+        },
+        ...(req.agent ? { agent: req.agent } : {}),
+      });
+    } catch (error) {
+      // a URL or header node:http refuses: a failed probe, not a crash
+      resolve({
+        sentAt,
+        status: null,
+        error: (error as Error).message,
+        endAt: clock.now(),
+        phases: null,
+        headers: {},
+        body: null,
+        bytesIn: 0,
+      });
+      return;
+    }
     const timer = setTimeout(() => {
       request.destroy(new Error(`no answer within ${req.timeoutMs} ms`));
     }, req.timeoutMs);

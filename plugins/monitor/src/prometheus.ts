@@ -5,7 +5,7 @@
  * of probes by result and of cold starts, and the alert state. Labels: endpoint, target, mode only.
  */
 import http from 'node:http';
-import { usageError } from '@kagg/core/errors';
+import { KaggError, usageError } from '@kagg/core/errors';
 import type { ProbeRecord } from './record.js';
 
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 15, 30, 60];

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type Clock, runSchedule, type Tick } from '@kagg/plugin-monitor';
+import { type Clock, loadRun, runSchedule, type Tick } from '@kagg/plugin-monitor';
 import { deadPort, startServer } from './helpers/servers.ts';
 import { VirtualClock } from './helpers/virtual-clock.ts';
 import { virtualMonitor } from './helpers/virtual-monitor.ts';
@@ -136,5 +136,24 @@ describe('missed ticks and the in-flight cap', () => {
     assert.equal(s?.latency.p50, null);
     assert.equal(s?.statusCodes.error, 10);
     assert.equal(result.endpoints[0]?.alertTriggered, true);
+  });
+
+  test('a signer that fails (expired credentials) makes failed probes, not a crash', async () => {
+    const clock = new VirtualClock();
+    const server = await startServer((_req, res) => res.end('ok'));
+    try {
+      const sign = async () => {
+        throw new Error('the security token included in the request is expired');
+      };
+      const result = await virtualMonitor(clock, [{ name: 'private', url: server.url, sign }]).run();
+      const s = result.endpoints[0];
+      assert.equal(s?.probes, 10);
+      assert.equal(s?.errors, 10);
+      assert.equal(server.requests.length, 0, 'nothing unsigned was sent');
+      const { lines } = await loadRun(result.dir);
+      assert.match(String((lines[0] as { error: string }).error), /^signing failed: the security token/);
+    } finally {
+      await server.close();
+    }
   });
 });

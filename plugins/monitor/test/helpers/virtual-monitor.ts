@@ -1,11 +1,11 @@
 /** A Monitor on virtual time with the defaults the tests share; time jumps only while no probe is in flight. */
-import { Monitor, type MonitorOptions, parseCondition } from '@kagg/plugin-monitor';
+import { Monitor, type MonitoredEndpoint, type MonitorOptions, parseCondition } from '@kagg/plugin-monitor';
 import { tempDir } from '../../../../test/helpers.ts';
 import type { VirtualClock } from './virtual-clock.ts';
 
 export function virtualMonitor(
   clock: VirtualClock,
-  endpoints: Array<{ name: string; url: string; headers?: Record<string, string> }>,
+  endpoints: Array<Pick<MonitoredEndpoint, 'name' | 'url'> & Partial<MonitoredEndpoint>>,
   options: Partial<Omit<MonitorOptions, 'conditions'>> & {
     probes: number;
     intervalMs: number;

@@ -196,7 +196,9 @@ export function serveMetrics(metrics: Metrics, host: string, port: number): Prom
   return new Promise((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(
-        usageError(`--prometheus ${host}:${port}: cannot listen (${e.code ?? e.message})`, { code: 'LISTEN_FAILED' }),
+        new KaggError(`--prometheus ${host}:${port}: cannot listen (${e.code ?? e.message})`, {
+          code: 'LISTEN_FAILED',
+        }),
       ),
     );
     server.listen(port, host, () => resolve(server));

@@ -13,7 +13,15 @@ export async function manifestOf(dir, type = 'core') {
     respectNoCacheDefault: true,
   });
   await plugin.load();
-  return `${JSON.stringify(plugin.manifest, null, 2)}\n`;
+  // oclif loads command files concurrently and records them as they finish: on a busy machine the
+  // order changes from one build to the next. Sorted, the manifest is the same bytes every time.
+  const { commands, ...rest } = plugin.manifest;
+  const sorted = Object.fromEntries(
+    Object.keys(commands)
+      .sort()
+      .map((id) => [id, commands[id]]),
+  );
+  return `${JSON.stringify({ ...rest, commands: sorted }, null, 2)}\n`;
 }
 
 export async function writeManifests(root) {

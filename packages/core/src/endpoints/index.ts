@@ -6,4 +6,6 @@ export {
   type InvokeRequest,
   type InvokeResult,
   invokeEndpoint,
+  type ResolvedInvocation,
+  resolveInvocation,
 } from './operations.js';

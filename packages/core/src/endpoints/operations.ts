@@ -3,7 +3,7 @@
  * finds the endpoint's target among the installed plugins.
  */
 
-import type { DeploymentStatus, DeployTarget } from '@kagg/plugin-api';
+import type { DeploymentStatus, DeployTarget, Invocation } from '@kagg/plugin-api';
 import type { Config } from '@oclif/core';
 import type { Settings } from '../config/settings.js';
 import { type ContextDeps, operationContext } from '../deploy/context.js';
@@ -89,30 +89,30 @@ export interface InvokeResult {
   body: unknown;
 }
 
+/** How to call an endpoint: its URL, the headers it needs (a function key) and, for private endpoints, a signer. */
+export interface ResolvedInvocation extends Invocation {
+  /** The registry name, or the URL when a URL was given. */
+  name: string;
+  /** The endpoint's target id (`url` when a URL was given). */
+  target: string;
+}
+
+/**
+ * Resolves a registry name (through its target's `invocation()`: signed AWS URLs, Azure keys) or a
+ * plain URL into what a caller needs to reach it. Every command that calls endpoints goes through here.
+ */
+export async function resolveInvocation(deps: EndpointDeps, endpoint: string): Promise<ResolvedInvocation> {
+  if (/^https?:\/\//i.test(endpoint)) return { name: endpoint, target: 'url', url: endpoint, headers: {} };
+  const entry = await deps.registry.require(endpoint);
+  if (entry.legacy) return { name: endpoint, target: entry.target, url: entry.url, headers: {} };
+  return { name: endpoint, target: entry.target, ...(await (await targetOf(deps, entry)).invocation(entry)) };
+}
+
 export async function invokeEndpoint(deps: EndpointDeps, request: InvokeRequest): Promise<InvokeResult> {
-  let url: string;
-  let headers: Record<string, string> = { ...request.headers };
-  let sign:
-    | ((r: {
-        method: string;
-        url: string;
-        headers: Record<string, string>;
-        body: string;
-      }) => Promise<Record<string, string>>)
-    | undefined;
-  if (/^https?:\/\//i.test(request.endpoint)) {
-    url = request.endpoint;
-  } else {
-    const entry = await deps.registry.require(request.endpoint);
-    if (entry.legacy) {
-      url = entry.url;
-    } else {
-      const invocation = await (await targetOf(deps, entry)).invocation(entry);
-      url = invocation.url;
-      headers = { ...invocation.headers, ...headers };
-      sign = invocation.sign;
-    }
-  }
+  const invocation = await resolveInvocation(deps, request.endpoint);
+  const url = invocation.url;
+  const headers: Record<string, string> = { ...invocation.headers, ...request.headers };
+  const sign = invocation.sign;
   const body = request.method === 'GET' || request.method === 'HEAD' ? undefined : (request.body ?? '{}');
   if (body !== undefined) headers['content-type'] ??= 'application/json';
   if (sign) Object.assign(headers, await sign({ method: request.method, url, headers, body: body ?? '' }));

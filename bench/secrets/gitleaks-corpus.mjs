@@ -56,7 +56,17 @@ function parseRegex(source) {
       if (source.startsWith('[:', i)) {
         const end = source.indexOf(':]', i);
         const name = source.slice(i + 2, end);
-        chars += { alnum: LOWER + UPPER + DIGITS, alpha: LOWER + UPPER, digit: DIGITS, lower: LOWER, upper: UPPER, xdigit: '0123456789abcdef', word: WORD, punct: '!#%&*+,-./:;=?@^_~' }[name] ?? 'a';
+        chars +=
+          {
+            alnum: LOWER + UPPER + DIGITS,
+            alpha: LOWER + UPPER,
+            digit: DIGITS,
+            lower: LOWER,
+            upper: UPPER,
+            xdigit: '0123456789abcdef',
+            word: WORD,
+            punct: '!#%&*+,-./:;=?@^_~',
+          }[name] ?? 'a';
         i = end + 2;
         continue;
       }
@@ -245,7 +255,11 @@ function statements(tokens) {
     if (token.t === 'op' && ')]}'.includes(token.v)) depth--;
     if (token.t === 'nl') {
       const last = current[current.length - 1];
-      if (depth === 0 && current.length > 0 && !(last.t === 'op' && ['+', ',', '(', '{', '&&', '||'].includes(last.v))) {
+      if (
+        depth === 0 &&
+        current.length > 0 &&
+        !(last.t === 'op' && ['+', ',', '(', '{', '&&', '||'].includes(last.v))
+      ) {
         out.push(current);
         current = [];
       }
@@ -326,8 +340,13 @@ function utilsFrom(checkout) {
     if (tokens[end].v === '{') depth++;
     if (tokens[end].v === '}' && --depth === 0) break;
   }
-  const templates = Object.values(new Function(`return ${translate(tokens.slice(0, end + 1).filter((t) => t.t !== 'nl'))}`)());
-  const single = /GenerateSampleSecret\(identifier string, secret string\) string \{\s*return fmt\.Sprintf\("([^"]*)"/.exec(generate);
+  const templates = Object.values(
+    new Function(`return ${translate(tokens.slice(0, end + 1).filter((t) => t.t !== 'nl'))}`)(),
+  );
+  const single =
+    /GenerateSampleSecret\(identifier string, secret string\) string \{\s*return fmt\.Sprintf\("((?:[^"\\]|\\.)*)"/.exec(
+      generate,
+    );
   const singleTemplate = decodeGoString(single?.[1] ?? '%s_api_token = \\"%s\\"');
   const patterns = readFileSync(path.join(checkout, 'cmd/generate/config/utils/patterns.go'), 'utf8');
   const utils = {
@@ -338,7 +357,9 @@ function utilsFrom(checkout) {
       return singleTemplate.replace(/%s/g, () => (k++ === 0 ? id : secret));
     },
   };
-  for (const m of patterns.matchAll(/func (\w+)\((?:size string)?\) string \{\s*return (?:fmt\.Sprintf\(`([^`]*)`, size\)|`([^`]*)`)/g)) {
+  for (const m of patterns.matchAll(
+    /func (\w+)\((?:size string)?\) string \{\s*return (?:fmt\.Sprintf\(`([^`]*)`, size\)|`([^`]*)`)/g,
+  )) {
     const [, name, withSize, fixed] = m;
     utils[name] = withSize === undefined ? () => fixed : (size) => withSize.replace('%s', size);
   }
@@ -356,7 +377,9 @@ export function buildCorpus(checkout) {
   const dir = path.join(checkout, 'cmd/generate/config/rules');
   const rules = [];
   let skipped = 0;
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.go') && !f.endsWith('_test.go')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.go') && !f.endsWith('_test.go'))
+    .sort()) {
     const text = readFileSync(path.join(dir, file), 'utf8');
     for (const fn of text.split(/\nfunc /).slice(1)) {
       if (!/utils\.Validate(?:WithPaths)?\(/.test(fn)) continue;
@@ -368,7 +391,8 @@ export function buildCorpus(checkout) {
       let js = '';
       for (const statement of statements(body)) {
         const head = statement.map((t) => t.v).join(' ');
-        if (/\bconfig\.|regexp\.|\bRegex\b|^return\b|^r \.|^r =|^r :=|^\/\//.test(head) && !/^for\b/.test(head)) continue;
+        if (/\bconfig\.|regexp\.|\bRegex\b|^return\b|^r \.|^r =|^r :=|^\/\//.test(head) && !/^for\b/.test(head))
+          continue;
         let code;
         if (statement[0].v === 'for') {
           const brace = statement.findIndex((t) => t.v === '{');
@@ -378,12 +402,18 @@ export function buildCorpus(checkout) {
           const names = header.slice(0, range - 1).filter((t) => t.t === 'id');
           const value = names[names.length - 1]?.v ?? '_';
           const iterable = translate(header.slice(range + 1));
-          const inner = statements(statement.slice(brace + 1, -1).flatMap((t) => [t]).concat([]));
+          const inner = statements(
+            statement
+              .slice(brace + 1, -1)
+              .flatMap((t) => [t])
+              .concat([]),
+          );
           const bodyJs = inner.map((s) => `${translate(s)};`).join('\n');
           const src = names.length === 2 ? `Object.entries(${iterable})` : `Object.values(${iterable})`;
-          code = names.length === 2
-            ? `for (const [${names[0].v === '_' ? '_k' : names[0].v}, ${value === '_' ? '_v' : value}] of ${src}) { ${bodyJs} }`
-            : `for (const ${value} of ${src}) { ${bodyJs} }`;
+          code =
+            names.length === 2
+              ? `for (const [${names[0].v === '_' ? '_k' : names[0].v}, ${value === '_' ? '_v' : value}] of ${src}) { ${bodyJs} }`
+              : `for (const ${value} of ${src}) { ${bodyJs} }`;
         } else {
           const declared = statement[0].t === 'id' && statement[1]?.v === ':=' ? statement[0].v : undefined;
           const varDecl = statement[0].v === 'var' ? statement[1]?.v : undefined;
@@ -402,8 +432,8 @@ export function buildCorpus(checkout) {
         rules.push({
           id,
           file,
-          tps: flat(result.tps).filter((s) => typeof s === 'string'),
-          fps: flat(result.fps).filter((s) => typeof s === 'string'),
+          tps: flat(result.tps).filter((s) => typeof s === 'string' && s.trim() !== ''),
+          fps: flat(result.fps).filter((s) => typeof s === 'string' && s.trim() !== ''),
         });
         skipped += result.skipped;
       } catch {

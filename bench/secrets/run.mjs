@@ -57,7 +57,9 @@ const gitleaks = measure(toml.rules);
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 
 if (asJson) {
-  console.log(JSON.stringify({ corpus: { rules: corpus.rules.length, skipped: corpus.skipped }, kagg, gitleaks }, null, 1));
+  console.log(
+    JSON.stringify({ corpus: { rules: corpus.rules.length, skipped: corpus.skipped }, kagg, gitleaks }, null, 1),
+  );
 } else {
   const { total: k } = kagg;
   const { total: g } = gitleaks;
@@ -67,7 +69,9 @@ if (asJson) {
   );
   console.log('| rule set | rules | recall | found by a provider rule | false positives flagged |');
   console.log('|---|---:|---:|---:|---:|');
-  console.log(`| kagg defaults | ${DEFAULT_RULES.length} | ${pct(k.found, k.tp)} | ${pct(k.named, k.tp)} | ${pct(k.flagged, k.fp)} (${k.flagged}/${k.fp}) |`);
+  console.log(
+    `| kagg defaults | ${DEFAULT_RULES.length} | ${pct(k.found, k.tp)} | ${pct(k.named, k.tp)} | ${pct(k.flagged, k.fp)} (${k.flagged}/${k.fp}) |`,
+  );
   console.log(
     `| gitleaks.toml via --rules | ${toml.rules.length} (${toml.unsupported.length} unsupported) | ${pct(g.found, g.tp)} | ${pct(g.named, g.tp)} | ${pct(g.flagged, g.fp)} (${g.flagged}/${g.fp}) |`,
   );

@@ -7,6 +7,7 @@
  * negative example in the plugin's tests.
  */
 import { genericAssignmentIsSecret, isPlaceholder, secretNameKind } from './generic.js';
+import { PROVIDER_RULES } from './providers.js';
 import type { MatchContext, RuleAllowlist, SecretRule } from './types.js';
 
 const re = (source: string, flags = ''): RegExp => new RegExp(source, `gd${flags}`);
@@ -17,7 +18,7 @@ export const GLOBAL_ALLOWLIST: RuleAllowlist = {
   regexTarget: 'secret',
   regexes: [
     /^(.)\1+$/,
-    /x{5,}|X{5,}|\*{4,}|\.\.\.|…/,
+    /x{5,}|X{5,}|\*{4,}|\.\.\.|…|abc123/,
     /your[_-]|YOUR|<[A-Za-z_ -]+>|\$\{[^}]*\}|\{\{[^}]*\}\}/,
     /example|placeholder|redacted|changeme|dummy/i,
   ],
@@ -95,8 +96,40 @@ function azureSasContext(context: MatchContext): boolean {
   return /[?&](?:sv|se|sp|sr|ss|srt)=/.test(context.line);
 }
 
+/**
+ * Google API keys published as examples in Google's own SDK sources (firebase-android-sdk test
+ * fixtures), and the documentation's alphabet placeholder: public, never a leak.
+ */
+const KNOWN_PUBLIC_GOOGLE_KEYS = new RegExp(
+  `^(?:${[
+    'AIzaSyabcdefghijklmnopqrstuvwxyz1234567',
+    'AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs',
+    'AIzaSyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM',
+    'AIzaSyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU',
+    'AIzaSyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0',
+    'AIzayDNSXIbFmlXbIE6mCzDLQAqITYefhixbX4A',
+    'AIzaSyAdOS2zB6NCsk1pCdZ4-P6GBdi_UUPwX7c',
+    'AIzaSyASWm6HmTMdYWpgMnjRBjxcQ9CKctWmLd4',
+    'AIzaSyANUvH9H9BsUccjsu2pCmEkOPjjaXeDQgY',
+    'AIzaSyA5_iVawFQ8ABuTZNUdcwERLJv_a_p4wtM',
+    'AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ',
+    'AIzaSyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g',
+    'AIzaSyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU',
+    'AIzaSyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw',
+    'AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE',
+    'AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY',
+  ].join('|')})$`,
+);
+
 const GENERIC_NAME = String.raw`[A-Za-z0-9_.\-]{0,60}?(?:key|secret|token|pass(?:w(?:or)?d|phrase)?|pwd|auth|credentials?|creds|appid)[A-Za-z0-9_.\-]{0,40}`;
-const GENERIC_ASSIGNMENT = String.raw`(?<![\w.\-])(${GENERIC_NAME})(['"]?)\s*\]?\s*(?::\s*[A-Za-z_][\w.]*\s*(?=[=]))?(=>|:=|=(?!=)|:|,)\s*[rRbBuU]{0,2}(?:(['"])([^'"\s\\]{6,200})\4|([^\s'"\x60\\,;()\[\]{}<>&]{6,200})(?![^\s'"\x60\\,;()\[\]{}<>&]))`;
+/**
+ * `name = value` in the forms code and configuration write it: Python (typed `name: str =`), Go
+ * (`var name string =`, `:=`, backticks), Makefiles (`::=`, `:::=`, `?=`), PHP (`.=`, `=>`), JSON/YAML
+ * (`"name": value`), calls (`f("NAME", "value")`) and XML elements (`<name>value</name>`).
+ * Groups: 1 name, 2 the name's closing quote, 3 the operator, 4 the value's quote, 5 a quoted value,
+ * 6 an unquoted value.
+ */
+const GENERIC_ASSIGNMENT = String.raw`(?<![\w.\-])(${GENERIC_NAME})(['"]?)\s*\]?\s*(?::\s*[A-Za-z_][\w.]*\s*(?=[=])|[ \t]+[A-Za-z_]\w{0,12}[ \t]*(?==[^=]))?(=>|:{1,3}=|\?=|\.=|=(?!=)|:|,|(?<=<[\w.\-]{1,100})>)\s*[rRbBuU]{0,2}(?:(['"\x60])([^'"\x60\s\\]{6,200})\4|([^\s'"\x60\\,;()\[\]{}<>&]{6,200})(?![^\s'"\x60\\,;()\[\]{}<>&]))`;
 
 export const DEFAULT_RULES: SecretRule[] = [
   // --- cloud providers ---
@@ -130,6 +163,7 @@ export const DEFAULT_RULES: SecretRule[] = [
     regex: re(String.raw`\b(AIza[0-9A-Za-z_\-]{35})(?![0-9A-Za-z_\-])`),
     keywords: ['aiza'],
     entropy: 3.5,
+    allowlists: [{ description: 'published example keys', regexes: [KNOWN_PUBLIC_GOOGLE_KEYS] }],
   },
   {
     id: 'gcp-service-account',
@@ -326,8 +360,12 @@ export const DEFAULT_RULES: SecretRule[] = [
   {
     id: 'sentry-token',
     description: 'Sentry auth token',
-    regex: re(String.raw`\b(sntry[su]_[A-Za-z0-9+/=_\-]{40,})`),
+    // User tokens are 64 hex; organisation tokens carry a base64 JSON payload naming a region_url.
+    regex: re(
+      String.raw`\b(sntryu_[a-f0-9]{64}|sntrys_eyJpYXQiO[A-Za-z0-9+/]{10,200}(?:LCJyZWdpb25fdXJs|InJlZ2lvbl91cmwi|cmVnaW9uX3VybCI6)[A-Za-z0-9+/]{10,200}={0,2}_[A-Za-z0-9+/]{43})(?![A-Za-z0-9+/=_\-])`,
+    ),
     keywords: ['sntrys_', 'sntryu_'],
+    entropy: 3,
   },
   {
     id: 'grafana-token',
@@ -339,7 +377,7 @@ export const DEFAULT_RULES: SecretRule[] = [
   {
     id: 'new-relic-user-key',
     description: 'New Relic user API key',
-    regex: re(String.raw`\b(NRAK-[A-Z0-9]{27})\b`),
+    regex: re(String.raw`\b(NRAK-[A-Za-z0-9]{27})\b`),
     keywords: ['nrak-'],
   },
   {
@@ -411,7 +449,7 @@ export const DEFAULT_RULES: SecretRule[] = [
   {
     id: 'sendgrid-api-key',
     description: 'SendGrid API key',
-    regex: re(String.raw`\b(SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43})(?![A-Za-z0-9_\-])`),
+    regex: re(String.raw`\b(SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}|SG\.[A-Za-z0-9_\-=]{66})(?![A-Za-z0-9_\-])`),
     keywords: ['sg.'],
   },
   {
@@ -485,7 +523,7 @@ export const DEFAULT_RULES: SecretRule[] = [
     id: 'square-token',
     description: 'Square access token or OAuth secret',
     regex: re(
-      String.raw`\b(sq0atp-[0-9A-Za-z_\-]{22}|sq0csp-[0-9A-Za-z_\-]{43}|EAAA[0-9A-Za-z_\-]{60})(?![0-9A-Za-z_\-])`,
+      String.raw`\b(sq0atp-[0-9A-Za-z_\-]{22,60}|sq0csp-[0-9A-Za-z_\-]{43}|EAAA[0-9A-Za-z_\-]{22,60})(?![0-9A-Za-z_\-])`,
     ),
     keywords: ['sq0atp-', 'sq0csp-', 'eaaa'],
     entropy: 3,
@@ -512,7 +550,10 @@ export const DEFAULT_RULES: SecretRule[] = [
   {
     id: 'anthropic-api-key',
     description: 'Anthropic API key',
-    regex: re(String.raw`\b(sk-ant-(?:api|admin|sid)\d\d-[A-Za-z0-9_\-]{80,120})(?![A-Za-z0-9_\-])`),
+    // API and admin keys are 93 characters and a closing `AA`.
+    regex: re(
+      String.raw`\b(sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_\-]{93}AA|sk-ant-sid\d\d-[A-Za-z0-9_\-]{80,120})(?![A-Za-z0-9_\-])`,
+    ),
     keywords: ['sk-ant-'],
     entropy: 3.5,
   },
@@ -613,6 +654,8 @@ export const DEFAULT_RULES: SecretRule[] = [
     keywords: ['kgat_'],
     entropy: 3,
   },
+  // --- every other provider of gitleaks' default configuration (providers.ts) ---
+  ...PROVIDER_RULES,
   // --- keys, tokens and credentials in any service ---
   {
     id: 'private-key',

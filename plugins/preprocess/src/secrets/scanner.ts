@@ -167,7 +167,8 @@ export function scanText(input: string, rules: SecretRule[] = DEFAULT_RULES): Te
       const lineText = lines.lineText(line);
       const entropy = shannonEntropy(secret);
       if (rule.entropy !== undefined && entropy < rule.entropy) continue;
-      if (allowlistHits(GLOBAL_ALLOWLIST, secret, m[0], lineText) || isSequential(secret)) continue;
+      if (allowlistHits(GLOBAL_ALLOWLIST, secret, m[0], lineText)) continue;
+      if (!rule.allowSequential && isSequential(secret)) continue;
       if (rule.allowlists?.some((allow) => allowlistHits(allow, secret, m[0], lineText))) continue;
       if (rule.stopwords?.some((word) => secret.toLowerCase().includes(word.toLowerCase()))) continue;
       if (rule.validate) {

@@ -190,14 +190,10 @@ export const PROVIDER_RULES: SecretRule[] = [
     'HashiCorp Vault service token (legacy s. form)',
     'vault token revoke',
     's\\.[A-Za-z0-9]{24}',
-    ['s.'],
+    ['vault'],
     {
       entropy: 3.5,
-      validate: (c) =>
-        /[A-Z]/.test(c.secret) &&
-        /[a-z]/.test(c.secret) &&
-        /[0-9]/.test(c.secret) &&
-        /vault|token|hvs|VAULT/i.test(c.line),
+      validate: (c) => /[A-Z]/.test(c.secret) && /[a-z]/.test(c.secret) && /[0-9]/.test(c.secret),
     },
   ),
   named(
@@ -829,7 +825,7 @@ export const PROVIDER_RULES: SecretRule[] = [
     { entropy: 2 },
   ),
   named('lob-api-key', 'Lob API key', 'Lob dashboard › Settings › API keys', ['lob'], `(?:live|test)_${HEX(35)}`, {
-    keywords: ['live_', 'test_'],
+    keywords: ['lob'],
   }),
   named(
     'lob-pub-api-key',
@@ -837,7 +833,7 @@ export const PROVIDER_RULES: SecretRule[] = [
     'Lob dashboard › Settings › API keys',
     ['lob'],
     `(?:test|live)_pub_${HEX(31)}`,
-    { keywords: ['_pub_'] },
+    { keywords: ['lob'] },
   ),
   token(
     'easypost-api-token',
@@ -1108,7 +1104,7 @@ export const PROVIDER_RULES: SecretRule[] = [
     regex: re(
       String.raw`\bkind:[ \t]*["']?Secret["']?[\s\S]{0,200}?\b(?:data|stringData):[\s\S]{0,100}?\n[ \t]+[\w.\-]+:[ \t]*["']?([A-Za-z0-9+/]{10,}={0,3})["']?(?=\s|$)|\b(?:data|stringData):\s*\n(?:[ \t]+[\w.\-]+:.*\n){0,10}?[ \t]+[\w.\-]+:[ \t]*["']?([A-Za-z0-9+/]{10,}={0,3})["']?\s*\n[\s\S]{0,200}?\bkind:[ \t]*["']?Secret\b`,
     ),
-    keywords: ['secret'],
+    keywords: ['kind: secret', 'kind:secret', 'kind: "secret"', "kind: 'secret'"],
     entropy: 3,
     validate: (c) => !/\{\{|\$\{/.test(c.match),
   },
@@ -1131,7 +1127,7 @@ export const PROVIDER_RULES: SecretRule[] = [
     regex: re(
       String.raw`(?<![\w-])(?:[Aa]uthorization|AUTHORIZATION|X-[A-Za-z-]*(?:Api-?Key|API-?KEY|Token|TOKEN|Auth)|[Aa]pi-?[Kk]ey|Api-Token|(?<=["'])Token)["']?\s*[:=,]\s*["']?(?:(?!Bearer\b|Basic\b|bearer\b|basic\b)[A-Za-z][\w-]{1,15}[ \t]+)?([A-Za-z0-9_\-.~+/=@]{8,200})(?=["'\s;,)}\\]|$)`,
     ),
-    keywords: ['authorization', 'apikey', 'api-key', 'api_key', 'token'],
+    keywords: ['authorization', 'apikey', 'api-key', 'api-token', 'token"', "token'", 'token:'],
     generic: true,
     validate: headerValueIsReal,
   },

@@ -49,7 +49,13 @@ const VALUE_END = String.raw`(?=[\x60'"\s;,)\]}<>&|]|\\[nrt]|$)`;
  * After the provider's word: the rest of the name, an optional type (`: str`, ` string`), closing
  * quotes or a tag, the operator of an assignment, a key/value pair, a call argument or an XML element.
  */
-const ASSIGN = String.raw`[\w.\-]{0,30}(?:\s*:\s*[A-Za-z_][\w.\[\]]{0,20}(?=\s*=)|[ \t]+[A-Za-z_][\w]{0,12}(?=\s*=))?[\s'"\x60\]]{0,3}(?:=>|:{1,3}=|\?=|\.=|\+=|\|\|=?|[=:>,])[\x60'"\s=(]{0,5}(?:[rRbBuU](?=['"]))?['"]?`;
+const ASSIGN = String.raw`[\w.\-]{0,30}(?:\s*:\s*[A-Za-z_][\w.\[\]]{0,20}(?=\s*=)|[ \t]+[A-Za-z_][\w]{0,12}(?=\s*=))?[\s'"\x60\]]{0,3}(?:=>|:{1,3}=|\?=|\.=|\+=|\|\|=?|[=:>,])(?:\(\s*|\\\r?\n\s*)?[\x60'"\s=]{0,5}(?:[rRbBuU](?=['"]))?['"]?`;
+
+/**
+ * The provider may name a section rather than the key: `heroku:` with `api_key:` among the next few
+ * YAML lines, or `"heroku": {"api_key": …}` in JSON.
+ */
+const PARENT = String.raw`(?:[\w.\-]{0,30}["']?\s*:\s*\{\s*["']?[\w.\-]{1,40}|[\w.\-]{0,30}:[ \t]*\r?\n(?:[ \t]+[^\n]*\r?\n){0,3}?[ \t]+[\w.\-]{1,40})?`;
 
 /** The value is no placeholder: not `xxxx`, `<your-key>`, `${VAR}`, one character, an ascending run. */
 function notPlaceholder(context: MatchContext): boolean {
@@ -87,7 +93,7 @@ function named(
     id,
     description: describe(what, revoke),
     regex: re(
-      `(?:${names.map((name) => (options.exactCase ? name : anyCase(name))).join('|')})${ASSIGN}(${value})${VALUE_END}`,
+      `(?:${names.map((name) => (options.exactCase ? name : anyCase(name))).join('|')})${PARENT}${ASSIGN}(${value})${VALUE_END}`,
       options.flags,
     ),
     secretGroup: 1,
@@ -117,8 +123,6 @@ function token(
     validate: options.validate ? (c) => notPlaceholder(c) && options.validate!(c) : notPlaceholder,
   };
 }
-
-const NUGET_SAMPLES = new Set(['33f!!lloppa', 'hal+9ooo_da!sY']);
 
 /** `user:password` of `curl -u`: the password (or a lone user part) is real, not a template or a default. */
 function curlCredentialIsReal(context: MatchContext): boolean {
@@ -551,8 +555,8 @@ export const PROVIDER_RULES: SecretRule[] = [
     regex: re('<add\\s+key="(?:ClearText)?Password"\\s*value="([^"]{8,})"\\s*/>', 'i'),
     keywords: ['<add key='],
     entropy: 1,
-    // `%VAR%` is an environment variable; the two values are NuGet's documented samples.
-    validate: (c) => !isPlaceholder(c.secret) && !/^%\S*%$/.test(c.secret) && !NUGET_SAMPLES.has(c.secret),
+    // `%VAR%` is an environment variable.
+    validate: (c) => !isPlaceholder(c.secret) && !/^%\S*%$/.test(c.secret),
   },
   // --- messaging, e-mail and support ---
   token(
@@ -1125,7 +1129,7 @@ export const PROVIDER_RULES: SecretRule[] = [
       "the issuing service's token settings",
     ),
     regex: re(
-      String.raw`(?<![\w-])(?:[Aa]uthorization|AUTHORIZATION|X-[A-Za-z-]*(?:Api-?Key|API-?KEY|Token|TOKEN|Auth)|[Aa]pi-?[Kk]ey|Api-Token|(?<=["'])Token)["']?\s*[:=,]\s*["']?(?:(?!Bearer\b|Basic\b|bearer\b|basic\b)[A-Za-z][\w-]{1,15}[ \t]+)?([A-Za-z0-9_\-.~+/=@]{8,200})(?=["'\s;,)}\\]|$)`,
+      String.raw`(?<![\w-])(?:(?:[Aa]uthorization|AUTHORIZATION)["']?\s*[:=,]|(?:X-[A-Za-z-]*(?:Api-?Key|API-?KEY|Token|TOKEN|Auth)|[Aa]pikey|[Aa]pi-[Kk]ey|API-?KEY|Api-Token|(?<=["'])Token)["']?\s*:)\s*["']?(?:(?!Bearer\b|Basic\b|bearer\b|basic\b)[A-Za-z][\w-]{1,15}[ \t]+)?([A-Za-z0-9_\-.~+/=@]{8,200})(?=["'\s;,)}\\]|$)`,
     ),
     keywords: ['authorization', 'apikey', 'api-key', 'api-token', 'token"', "token'", 'token:'],
     generic: true,

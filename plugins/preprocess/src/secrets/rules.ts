@@ -12,7 +12,35 @@ import type { MatchContext, RuleAllowlist, SecretRule } from './types.js';
 
 const re = (source: string, flags = ''): RegExp => new RegExp(source, `gd${flags}`);
 
-/** Global allowlist: secrets that are placeholders, templates or one repeated character. */
+/**
+ * Values published as examples, public and never a leak: Google API keys from Google's own SDK
+ * sources (firebase-android-sdk test fixtures) and the documentation's alphabet placeholder, and the
+ * sample passwords of NuGet's documentation.
+ */
+const KNOWN_PUBLIC_VALUES = new RegExp(
+  `^(?:${[
+    'AIzaSyabcdefghijklmnopqrstuvwxyz1234567',
+    'AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs',
+    'AIzaSyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM',
+    'AIzaSyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU',
+    'AIzaSyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0',
+    'AIzayDNSXIbFmlXbIE6mCzDLQAqITYefhixbX4A',
+    'AIzaSyAdOS2zB6NCsk1pCdZ4-P6GBdi_UUPwX7c',
+    'AIzaSyASWm6HmTMdYWpgMnjRBjxcQ9CKctWmLd4',
+    'AIzaSyANUvH9H9BsUccjsu2pCmEkOPjjaXeDQgY',
+    'AIzaSyA5_iVawFQ8ABuTZNUdcwERLJv_a_p4wtM',
+    'AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ',
+    'AIzaSyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g',
+    'AIzaSyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU',
+    'AIzaSyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw',
+    'AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE',
+    'AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY',
+    '33f!!lloppa',
+    'hal\\+9ooo_da!sY',
+  ].join('|')})$`,
+);
+
+/** Global allowlist: secrets that are placeholders, templates, one repeated character or known-public. */
 export const GLOBAL_ALLOWLIST: RuleAllowlist = {
   description: 'placeholders, templates, repeated characters',
   regexTarget: 'secret',
@@ -21,6 +49,7 @@ export const GLOBAL_ALLOWLIST: RuleAllowlist = {
     /x{5,}|X{5,}|\*{4,}|\.\.\.|…|abc123/,
     /your[_-]|YOUR|<[A-Za-z_ -]+>|\$\{[^}]*\}|\{\{[^}]*\}\}/,
     /example|placeholder|redacted|changeme|dummy/i,
+    KNOWN_PUBLIC_VALUES,
   ],
 };
 
@@ -96,40 +125,16 @@ function azureSasContext(context: MatchContext): boolean {
   return /[?&](?:sv|se|sp|sr|ss|srt)=/.test(context.line);
 }
 
-/**
- * Google API keys published as examples in Google's own SDK sources (firebase-android-sdk test
- * fixtures), and the documentation's alphabet placeholder: public, never a leak.
- */
-const KNOWN_PUBLIC_GOOGLE_KEYS = new RegExp(
-  `^(?:${[
-    'AIzaSyabcdefghijklmnopqrstuvwxyz1234567',
-    'AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs',
-    'AIzaSyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM',
-    'AIzaSyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU',
-    'AIzaSyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0',
-    'AIzayDNSXIbFmlXbIE6mCzDLQAqITYefhixbX4A',
-    'AIzaSyAdOS2zB6NCsk1pCdZ4-P6GBdi_UUPwX7c',
-    'AIzaSyASWm6HmTMdYWpgMnjRBjxcQ9CKctWmLd4',
-    'AIzaSyANUvH9H9BsUccjsu2pCmEkOPjjaXeDQgY',
-    'AIzaSyA5_iVawFQ8ABuTZNUdcwERLJv_a_p4wtM',
-    'AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ',
-    'AIzaSyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g',
-    'AIzaSyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU',
-    'AIzaSyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw',
-    'AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE',
-    'AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY',
-  ].join('|')})$`,
-);
-
 const GENERIC_NAME = String.raw`[A-Za-z0-9_.\-]{0,60}?(?:key|secret|token|pass(?:w(?:or)?d|phrase)?|pwd|auth|credentials?|creds|appid)[A-Za-z0-9_.\-]{0,40}`;
 /**
  * `name = value` in the forms code and configuration write it: Python (typed `name: str =`), Go
  * (`var name string =`, `:=`, backticks), Makefiles (`::=`, `:::=`, `?=`), PHP (`.=`, `=>`), JSON/YAML
- * (`"name": value`), calls (`f("NAME", "value")`) and XML elements (`<name>value</name>`).
+ * (`"name": value`), calls (`f("NAME", "value")`) and XML elements (`<name>value</name>`); a quoted value
+ * may be triple-quoted, or wrapped onto the next line by a parenthesis or a backslash.
  * Groups: 1 name, 2 the name's closing quote, 3 the operator, 4 the value's quote, 5 a quoted value,
  * 6 an unquoted value.
  */
-const GENERIC_ASSIGNMENT = String.raw`(?<![\w.\-])(${GENERIC_NAME})(['"]?)\s*\]?\s*(?::\s*[A-Za-z_][\w.]*\s*(?=[=])|[ \t]+[A-Za-z_]\w{0,12}[ \t]*(?==[^=]))?(=>|:{1,3}=|\?=|\.=|=(?!=)|:|,|(?<=<[\w.\-]{1,100})>)\s*[rRbBuU]{0,2}(?:(['"\x60])([^'"\x60\s\\]{6,200})\4|([^\s'"\x60\\,;()\[\]{}<>&]{6,200})(?![^\s'"\x60\\,;()\[\]{}<>&]))`;
+const GENERIC_ASSIGNMENT = String.raw`(?<![\w.\-])(${GENERIC_NAME})(['"]?)\s*\]?\s*(?::\s*[A-Za-z_][\w.]*\s*(?=[=])|[ \t]+[A-Za-z_]\w{0,12}[ \t]*(?==[^=]))?(=>|:{1,3}=|\?=|\.=|=(?!=)|:|,|(?<=<[\w.\-]{1,100})>)\s*(?:(?:\(\s*|\\\r?\n\s*)?[rRbBuU]{0,2}('''|"""|['"\x60])([^'"\x60\s\\]{6,200})\4|([^\s'"\x60\\,;()\[\]{}<>&]{6,200})(?![^\s'"\x60\\,;()\[\]{}<>&]))`;
 
 export const DEFAULT_RULES: SecretRule[] = [
   // --- cloud providers ---
@@ -163,7 +168,6 @@ export const DEFAULT_RULES: SecretRule[] = [
     regex: re(String.raw`\b(AIza[0-9A-Za-z_\-]{35})(?![0-9A-Za-z_\-])`),
     keywords: ['aiza'],
     entropy: 3.5,
-    allowlists: [{ description: 'published example keys', regexes: [KNOWN_PUBLIC_GOOGLE_KEYS] }],
   },
   {
     id: 'gcp-service-account',

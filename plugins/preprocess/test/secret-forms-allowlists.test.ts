@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { NotebookDocument } from '@kagg/plugin-api';
-import { loadGitleaksToml, scanNotebook } from '@kagg/plugin-preprocess';
+import { DEFAULT_RULES, loadGitleaksToml, scanNotebook } from '@kagg/plugin-preprocess';
 import { runPreprocessCli } from './helpers/cli.ts';
 import { notebookOf } from './helpers/notebooks.ts';
 import { rand, reseed } from './helpers/samples.ts';
@@ -24,6 +24,16 @@ const pat = `ghp_${rand(AN, 36)}`;
 
 const rulesOf = (source: string, rules?: ReturnType<typeof loadGitleaksToml>['rules']): string[] =>
   scanNotebook(notebookOf([source]) as unknown as NotebookDocument, rules ? { rules } : {}).map((f) => f.rule);
+
+test('every rule but the generic ones has its own id and says where to revoke its key', () => {
+  const ids = DEFAULT_RULES.map((rule) => rule.id);
+  assert.equal(new Set(ids).size, ids.length, 'rule ids are unique');
+  const silent = DEFAULT_RULES.filter((rule) => !rule.generic && !/ \(revoke: .{6,}\)$/.test(rule.description));
+  assert.deepEqual(
+    silent.map((rule) => rule.id),
+    [],
+  );
+});
 
 describe('every form a notebook writes a credential in is found', () => {
   const forms: Array<[string, string, string]> = [

@@ -73,7 +73,8 @@ interface Options {
   exactCase?: boolean;
 }
 
-function describe(what: string, revoke: string): string {
+/** A rule's description: the key, and where to revoke it. */
+export function withRevoke(what: string, revoke: string): string {
   return `${what} (revoke: ${revoke})`;
 }
 
@@ -91,7 +92,7 @@ function named(
   const validate = options.validate;
   return {
     id,
-    description: describe(what, revoke),
+    description: withRevoke(what, revoke),
     regex: re(
       `(?:${names.map((name) => (options.exactCase ? name : anyCase(name))).join('|')})${PARENT}${ASSIGN}(${value})${VALUE_END}`,
       options.flags,
@@ -116,7 +117,7 @@ function token(
 ): SecretRule {
   return {
     id,
-    description: describe(what, revoke),
+    description: withRevoke(what, revoke),
     regex: re(`(?<![A-Za-z0-9_\\-+/.])(${pattern})(?![A-Za-z0-9_\\-])`, options.flags),
     keywords,
     ...(options.entropy === undefined ? {} : { entropy: options.entropy }),
@@ -398,7 +399,7 @@ export const PROVIDER_RULES: SecretRule[] = [
   ),
   {
     id: 'gitlab-session-cookie',
-    description: describe('GitLab session cookie', 'sign out of GitLab everywhere (Active sessions › revoke)'),
+    description: withRevoke('GitLab session cookie', 'sign out of GitLab everywhere (Active sessions › revoke)'),
     regex: re('_gitlab_session=([0-9a-z]{32})(?![0-9a-z])'),
     keywords: ['_gitlab_session='],
     entropy: 3,
@@ -539,7 +540,7 @@ export const PROVIDER_RULES: SecretRule[] = [
   ),
   {
     id: 'sidekiq-sensitive-url',
-    description: describe(
+    description: withRevoke(
       'Sidekiq Pro/Enterprise gem server URL with credentials',
       'contact Contributed Systems to rotate the licence credentials',
     ),
@@ -548,7 +549,7 @@ export const PROVIDER_RULES: SecretRule[] = [
   },
   {
     id: 'nuget-config-password',
-    description: describe(
+    description: withRevoke(
       'Password in a NuGet.config package source',
       'change the feed password or personal access token',
     ),
@@ -927,7 +928,7 @@ export const PROVIDER_RULES: SecretRule[] = [
   ),
   {
     id: 'freemius-secret-key',
-    description: describe('Freemius secret key', 'Freemius developer dashboard › Settings › Keys'),
+    description: withRevoke('Freemius secret key', 'Freemius developer dashboard › Settings › Keys'),
     regex: re(`["']secret_key["']\\s*=>\\s*["'](sk_[^\\s'"]{29})["']`, 'i'),
     keywords: ['secret_key'],
     validate: notPlaceholder,
@@ -1104,7 +1105,7 @@ export const PROVIDER_RULES: SecretRule[] = [
   ),
   {
     id: 'kubernetes-secret-yaml',
-    description: describe('Kubernetes Secret manifest with data', 'rotate the credential and re-create the Secret'),
+    description: withRevoke('Kubernetes Secret manifest with data', 'rotate the credential and re-create the Secret'),
     regex: re(
       String.raw`\bkind:[ \t]*["']?Secret["']?[\s\S]{0,200}?\b(?:data|stringData):[\s\S]{0,100}?\n[ \t]+[\w.\-]+:[ \t]*["']?([A-Za-z0-9+/]{10,}={0,3})["']?(?=\s|$)|\b(?:data|stringData):\s*\n(?:[ \t]+[\w.\-]+:.*\n){0,10}?[ \t]+[\w.\-]+:[ \t]*["']?([A-Za-z0-9+/]{10,}={0,3})["']?\s*\n[\s\S]{0,200}?\bkind:[ \t]*["']?Secret\b`,
     ),
@@ -1114,7 +1115,7 @@ export const PROVIDER_RULES: SecretRule[] = [
   },
   {
     id: 'curl-auth-user',
-    description: describe('User and password passed to curl -u/--user', 'change the password of that account'),
+    description: withRevoke('User and password passed to curl -u/--user', 'change the password of that account'),
     regex: re(
       String.raw`\bcurl\b(?:[^\n]|\\\n){0,400}?\s(?:-u|--user)(?:=|[ \t]{1,5})((?:"[^"\n]{0,100}"|'[^'\n]{0,100}'|[\w$@.\-]{1,100}):(?:"[^"\n]{0,100}"|'[^'\n]{0,100}'|[^\s'"]{1,100})|"[^"\n:]{0,100}:[^"\n]{0,100}"|'[^'\n:]{0,100}:[^'\n]{0,100}')`,
     ),
@@ -1124,7 +1125,7 @@ export const PROVIDER_RULES: SecretRule[] = [
   },
   {
     id: 'authorization-header',
-    description: describe(
+    description: withRevoke(
       'Credential in an Authorization or API-key header (Token, Api-Token, Key and other schemes)',
       "the issuing service's token settings",
     ),
@@ -1137,7 +1138,7 @@ export const PROVIDER_RULES: SecretRule[] = [
   },
   {
     id: 'gcp-service-account-json',
-    description: describe(
+    description: withRevoke(
       'Google Cloud service-account key file (JSON)',
       'Google Cloud console › IAM › Service accounts › Keys',
     ),

@@ -7,7 +7,7 @@
  * negative example in the plugin's tests.
  */
 import { genericAssignmentIsSecret, isPlaceholder, secretNameKind } from './generic.js';
-import { PROVIDER_RULES } from './providers.js';
+import { PROVIDER_RULES, withRevoke } from './providers.js';
 import type { MatchContext, RuleAllowlist, SecretRule } from './types.js';
 
 const re = (source: string, flags = ''): RegExp => new RegExp(source, `gd${flags}`);
@@ -136,7 +136,91 @@ const GENERIC_NAME = String.raw`[A-Za-z0-9_.\-]{0,60}?(?:key|secret|token|pass(?
  */
 const GENERIC_ASSIGNMENT = String.raw`(?<![\w.\-])(${GENERIC_NAME})(['"]?)\s*\]?\s*(?::\s*[A-Za-z_][\w.]*\s*(?=[=])|[ \t]+[A-Za-z_]\w{0,12}[ \t]*(?==[^=]))?(=>|:{1,3}=|\?=|\.=|=(?!=)|:|,|(?<=<[\w.\-]{1,100})>)\s*(?:(?:\(\s*|\\\r?\n\s*)?[rRbBuU]{0,2}('''|"""|['"\x60])([^'"\x60\s\\]{6,200})\4|([^\s'"\x60\\,;()\[\]{}<>&]{6,200})(?![^\s'"\x60\\,;()\[\]{}<>&]))`;
 
-export const DEFAULT_RULES: SecretRule[] = [
+/** Where each hand-tuned rule's key is revoked (provider rules carry theirs in providers.ts). */
+const REVOKE: Record<string, string> = {
+  'aws-access-key-id': 'AWS console › IAM › Users › Security credentials › deactivate the access key',
+  'aws-secret-access-key': 'AWS console › IAM › Users › Security credentials › deactivate the access key',
+  'aws-session-token': 'revoke the role session (IAM › Roles › Revoke sessions)',
+  'gcp-api-key': 'https://console.cloud.google.com/apis/credentials',
+  'gcp-service-account': 'https://console.cloud.google.com/iam-admin/serviceaccounts › Keys',
+  'gcp-oauth-client-secret': 'https://console.cloud.google.com/apis/credentials › reset secret',
+  'google-oauth-access-token': 'https://myaccount.google.com/permissions',
+  'google-oauth-refresh-token': 'https://myaccount.google.com/permissions',
+  'azure-storage-account-key': 'Azure portal › storage account › Access keys › rotate',
+  'azure-sas-token': 'rotate the storage account key that signed it, or revoke its stored access policy',
+  'azure-ad-client-secret': 'Entra ID › App registrations › Certificates & secrets',
+  'alibaba-access-key-id': 'Alibaba Cloud RAM console › AccessKey',
+  'digitalocean-token': 'https://cloud.digitalocean.com/account/api/tokens',
+  'databricks-api-token': 'Databricks › User settings › Developer › Access tokens',
+  'heroku-api-key': 'https://dashboard.heroku.com/account/applications',
+  'hashicorp-vault-token': 'vault token revoke',
+  'terraform-cloud-token': 'https://app.terraform.io/app/settings/tokens',
+  'supabase-token': 'https://supabase.com/dashboard/account/tokens',
+  'github-pat': 'https://github.com/settings/tokens',
+  'github-fine-grained-pat': 'https://github.com/settings/personal-access-tokens',
+  'github-oauth-token': 'https://github.com/settings/applications',
+  'github-app-token': "the GitHub App's settings, or let the installation token expire",
+  'github-refresh-token': 'https://github.com/settings/applications',
+  'gitlab-pat': 'GitLab › Preferences › Access tokens',
+  'gitlab-ci-token': 'GitLab › Settings › CI/CD (runners, triggers) or Repository › Deploy tokens',
+  'bitbucket-app-password': 'Bitbucket › Personal settings › App passwords',
+  'atlassian-api-token': 'https://id.atlassian.com/manage-profile/security/api-tokens',
+  'npm-access-token': 'https://www.npmjs.com › Access Tokens',
+  'pypi-upload-token': 'https://pypi.org/manage/account/token/',
+  'dockerhub-pat': 'https://app.docker.com/settings/personal-access-tokens',
+  'circleci-token': 'https://app.circleci.com/settings/user/tokens',
+  'buildkite-token': 'https://buildkite.com/user/api-access-tokens',
+  'sentry-token': 'Sentry › Settings › Auth tokens',
+  'grafana-token': 'Grafana › Administration › Service accounts',
+  'new-relic-user-key': 'https://one.newrelic.com/api-keys',
+  'postman-api-key': 'https://go.postman.co/settings/me/api-keys',
+  'slack-bot-token': 'https://api.slack.com/apps › OAuth & Permissions › revoke',
+  'slack-user-token': 'https://api.slack.com/apps › OAuth & Permissions › revoke',
+  'slack-app-token': 'https://api.slack.com/apps › Basic Information › App-level tokens',
+  'slack-webhook-url': 'https://api.slack.com/apps › Incoming Webhooks › remove',
+  'discord-bot-token': 'https://discord.com/developers/applications › Bot › Reset Token',
+  'discord-webhook-url': 'Discord › Server settings › Integrations › Webhooks › delete',
+  'telegram-bot-token': '@BotFather › /revoke',
+  'microsoft-teams-webhook': 'Teams › channel › Connectors (or Workflows) › remove the webhook',
+  'twilio-api-key': 'https://console.twilio.com › Account › API keys',
+  'sendgrid-api-key': 'https://app.sendgrid.com/settings/api_keys',
+  'mailgun-api-key': 'Mailgun › API security › API keys',
+  'mailchimp-api-key': 'Mailchimp › Account › Extras › API keys',
+  'notion-token': 'https://www.notion.so/my-integrations',
+  'linear-api-key': 'Linear › Settings › API › Personal API keys',
+  'airtable-pat': 'https://airtable.com/create/tokens',
+  'twitter-bearer-token': 'X developer portal › Keys and tokens › regenerate',
+  'facebook-access-token': 'Meta for Developers › your app › reset the app secret',
+  'dropbox-token': 'https://www.dropbox.com/developers/apps',
+  'mapbox-secret-token': 'https://account.mapbox.com/access-tokens/',
+  'stripe-secret-key': 'https://dashboard.stripe.com/apikeys › roll key',
+  'square-token': 'Square Developer Dashboard › Credentials',
+  'paypal-braintree-token': 'PayPal developer dashboard › Apps & credentials',
+  'shopify-token': 'Shopify admin › Apps › Develop apps › API credentials',
+  'flutterwave-secret-key': 'Flutterwave dashboard › Settings › API keys',
+  'anthropic-api-key': 'https://console.anthropic.com/settings/keys',
+  'openrouter-api-key': 'https://openrouter.ai/settings/keys',
+  'openai-api-key': 'https://platform.openai.com/api-keys',
+  'deepseek-api-key': 'https://platform.deepseek.com/api_keys',
+  'huggingface-token': 'https://huggingface.co/settings/tokens',
+  'groq-api-key': 'https://console.groq.com/keys',
+  'replicate-api-token': 'https://replicate.com/account/api-tokens',
+  'perplexity-api-key': 'Perplexity › Settings › API',
+  'xai-api-key': 'https://console.x.ai › API keys',
+  'langsmith-api-key': 'LangSmith › Settings › API keys',
+  'pinecone-api-key': 'Pinecone console › API keys',
+  'nvidia-api-key': 'https://build.nvidia.com › API keys',
+  'wandb-api-key': 'https://wandb.ai/authorize (User settings › API keys)',
+  'kaggle-api-key': 'https://www.kaggle.com/settings › API › Expire API token',
+  'kaggle-api-token': 'https://www.kaggle.com/settings › API › Expire API token',
+  'private-key': 'replace the key pair and remove the public key wherever it is trusted',
+  'age-secret-key': 'generate a new identity and re-encrypt what the old one opens',
+  jwt: "rotate the issuer's signing key, or revoke the session at the issuer",
+  'url-password': 'change the password of that database or service account',
+  'basic-auth-header': 'change the password of that account',
+};
+
+const TABLE: SecretRule[] = [
   // --- cloud providers ---
   {
     id: 'aws-access-key-id',
@@ -745,3 +829,8 @@ export const DEFAULT_RULES: SecretRule[] = [
     validate: (context) => secretNameKind(context.groups[1] ?? '') === 'password' && genericAssignmentIsSecret(context),
   },
 ];
+
+export const DEFAULT_RULES: SecretRule[] = TABLE.map((rule) => {
+  const where = REVOKE[rule.id];
+  return where ? { ...rule, description: withRevoke(rule.description, where) } : rule;
+});

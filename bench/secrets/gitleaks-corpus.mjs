@@ -262,7 +262,7 @@ function statements(tokens) {
       ) {
         out.push(current);
         current = [];
-      }
+      } else if (depth > 0) current.push(token); // a loop body's statements are split again later
       continue;
     }
     current.push(token);
@@ -402,12 +402,7 @@ export function buildCorpus(checkout) {
           const names = header.slice(0, range - 1).filter((t) => t.t === 'id');
           const value = names[names.length - 1]?.v ?? '_';
           const iterable = translate(header.slice(range + 1));
-          const inner = statements(
-            statement
-              .slice(brace + 1, -1)
-              .flatMap((t) => [t])
-              .concat([]),
-          );
+          const inner = statements(statement.slice(brace + 1, -1));
           const bodyJs = inner.map((s) => `${translate(s)};`).join('\n');
           const src = names.length === 2 ? `Object.entries(${iterable})` : `Object.values(${iterable})`;
           code =

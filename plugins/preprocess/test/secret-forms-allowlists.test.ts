@@ -97,6 +97,8 @@ describe('placeholders and known-public values stay silent', () => {
     ['a published Google SDK example key', `apiKey: "AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE"`],
     ['a NuGet documentation sample', '<add key="ClearTextPassword" value="33f!!lloppa" />'],
     ['an anti-forgery token', `<input name="authenticity_token" value="${rand(AN, 40)}">`],
+    ['a provider word inside another word (etsy in SetSysctl)', `SetSysctl = "${rand(AN, 24)}"`],
+    ['a provider word inside another word (okta in rookTable)', `rookTable = "00${rand(AN, 40)}"`],
   ];
   for (const [name, source] of silent) {
     test(name, () => {

@@ -57,9 +57,9 @@ const ASSIGN = String.raw`[\w.\-]{0,30}(?:\s*:\s*[A-Za-z_][\w.\[\]]{0,20}(?=\s*=
  */
 const PARENT = String.raw`(?:[\w.\-]{0,30}["']?\s*:\s*\{\s*["']?[\w.\-]{1,40}|[\w.\-]{0,30}:[ \t]*\r?\n(?:[ \t]+[^\n]*\r?\n){0,3}?[ \t]+[\w.\-]{1,40})?`;
 
-/** The value is no placeholder: not `xxxx`, `<your-key>`, `${VAR}`, one character, an ascending run. */
-function notPlaceholder(context: MatchContext): boolean {
-  return !isPlaceholder(context.secret);
+/** No placeholder (`xxxx`, `<your-key>`, `${VAR}`, one character), and the rule's own check. */
+function checked(validate?: (context: MatchContext) => boolean): (context: MatchContext) => boolean {
+  return (context) => !isPlaceholder(context.secret) && (validate === undefined || validate(context));
 }
 
 interface Options {
@@ -89,7 +89,6 @@ function named(
 ): SecretRule {
   const keywords =
     options.keywords ?? names.map((name) => name.replace(/\[[^\]]*\]\??|\(\?:|[()?|\\]/g, '').toLowerCase());
-  const validate = options.validate;
   return {
     id,
     description: withRevoke(what, revoke),
@@ -102,7 +101,7 @@ function named(
     entropy: options.entropy ?? 2.5,
     // The name already says whose key it is: a value like `12345678-ABCD-…` assigned to SNYK_TOKEN counts.
     allowSequential: true,
-    validate: validate ? (c) => notPlaceholder(c) && validate(c) : notPlaceholder,
+    validate: checked(options.validate),
   };
 }
 
@@ -121,7 +120,7 @@ function token(
     regex: re(`(?<![A-Za-z0-9_\\-+/.])(${pattern})(?![A-Za-z0-9_\\-])`, options.flags),
     keywords,
     ...(options.entropy === undefined ? {} : { entropy: options.entropy }),
-    validate: options.validate ? (c) => notPlaceholder(c) && options.validate!(c) : notPlaceholder,
+    validate: checked(options.validate),
   };
 }
 
@@ -133,8 +132,7 @@ function curlCredentialIsReal(context: MatchContext): boolean {
   const password = pair.slice(colon + 1).replace(/^["']|["']$/g, '') || user;
   if (/\$[({A-Za-z_0-9]|\{\{|^[[<({]|^\*+$/.test(password)) return false;
   if (password === user && !pair.endsWith(':')) return false;
-  if (password.length < 6 || isPlaceholder(password) || /^(?:pass(?:word)?|token|secret|changeme)$/i.test(password))
-    return false;
+  if (password.length < 6 || isPlaceholder(password)) return false;
   return shannonEntropy(password) >= 2.5;
 }
 
@@ -172,7 +170,7 @@ export const PROVIDER_RULES: SecretRule[] = [
     'Doppler service token',
     'Doppler dashboard › Access',
     'dp\\.(?:pt|st|sa|ct|scim|audit)\\.[A-Za-z0-9]{40,44}',
-    ['dp.pt.', 'dp.st.', 'dp.sa.', 'dp.ct.'],
+    ['dp.pt.', 'dp.st.', 'dp.sa.', 'dp.ct.', 'dp.scim.', 'dp.audit.'],
   ),
   token(
     'authress-service-client-access-key',
@@ -931,7 +929,7 @@ export const PROVIDER_RULES: SecretRule[] = [
     description: withRevoke('Freemius secret key', 'Freemius developer dashboard › Settings › Keys'),
     regex: re(`["']secret_key["']\\s*=>\\s*["'](sk_[^\\s'"]{29})["']`, 'i'),
     keywords: ['secret_key'],
-    validate: notPlaceholder,
+    validate: checked(),
   },
   // --- analytics, monitoring, feature flags and content ---
   named(

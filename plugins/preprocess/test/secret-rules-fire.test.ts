@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { NotebookDocument } from '@kagg/plugin-api';
 import { DEFAULT_RULES, scanNotebook } from '@kagg/plugin-preprocess';
+import { providerSamples } from './helpers/provider-samples.ts';
 import { buildSamples, sampleNotebook } from './helpers/samples.ts';
 
-const samples = buildSamples();
+const samples = [...buildSamples(), ...providerSamples()];
 
 test('the rule table covers at least 40 credential types, each with a sample here', () => {
   assert.ok(DEFAULT_RULES.length >= 40, `only ${DEFAULT_RULES.length} rules`);

@@ -55,7 +55,23 @@ const NON_SECRET_LAST = new Set(
 );
 
 /** Name parts anywhere that make the value non-secret. */
-const NON_SECRET_ANY = new Set(['public', 'pub', 'publishable', 'is', 'has', 'use', 'n', 'num', 'max', 'min', 'no']);
+const NON_SECRET_ANY = new Set([
+  'public',
+  'pub',
+  'publishable',
+  'is',
+  'has',
+  'use',
+  'n',
+  'num',
+  'max',
+  'min',
+  'no',
+  // a form's anti-forgery token (Rails' authenticity_token, csrf_token) is per session and public to the page
+  'authenticity',
+  'csrf',
+  'xsrf',
+]);
 
 /** Words before a bare `key` that name a data key, not a credential (`sort_key`, `s3_key`, `rng_key`). */
 const DATA_KEY_QUALIFIERS = new Set(

@@ -4,6 +4,8 @@
  * `(?i:...)`, `(?P<name>` a named group, `\A`/`\z` anchors, POSIX classes, `\Q...\E` literals.
  * Rules that still do not compile, and path-only rules (kagg scans notebooks, not paths), are listed
  * as unsupported rather than dropped silently. `[extend] useDefault` layers the file on kagg's rules.
+ * Allowlists are honoured as gitleaks does: a rule's own (`[[rules.allowlists]]`), and the global
+ * `[allowlist]`/`[[allowlists]]` (optionally limited by `targetRules`) on every rule, kagg's included.
  */
 
 import { usageError } from '@kagg/core/errors';
@@ -179,13 +181,22 @@ export function loadGitleaksToml(text: string, source = 'rules file'): LoadedRul
   }
   const unsupported: UnsupportedRule[] = [];
   const notes: string[] = [];
-  const globalAllowlists: RuleAllowlist[] = [];
+  // `[allowlist]` and `[[allowlists]]` apply to every rule, kagg's own under `[extend]` included,
+  // or only to the rules a `[[allowlists]]` names in `targetRules`.
+  const globalAllowlists: Array<{ allowlist: RuleAllowlist; targets?: Set<string> }> = [];
   for (const raw of [config['allowlist'], ...(Array.isArray(config['allowlists']) ? config['allowlists'] : [])]) {
     if (!isRecord(raw)) continue;
     const loaded = loadAllowlist(raw, 'global allowlist', notes);
-    if (loaded.allowlist) globalAllowlists.push(loaded.allowlist);
+    const targets = asStrings(raw['targetRules']);
+    if (loaded.allowlist)
+      globalAllowlists.push({
+        allowlist: loaded.allowlist,
+        ...(targets.length > 0 ? { targets: new Set(targets) } : {}),
+      });
     else unsupported.push({ id: '[allowlist]', reason: loaded.error ?? 'unknown' });
   }
+  const globalFor = (id: string): RuleAllowlist[] =>
+    globalAllowlists.filter((entry) => !entry.targets || entry.targets.has(id)).map((entry) => entry.allowlist);
   const rules: SecretRule[] = [];
   for (const raw of Array.isArray(config['rules']) ? config['rules'] : []) {
     if (!isRecord(raw)) continue;
@@ -203,7 +214,7 @@ export function loadGitleaksToml(text: string, source = 'rules file'): LoadedRul
       continue;
     }
     if (typeof raw['path'] === 'string') notes.push(`${id}: its path condition is ignored`);
-    const allowlists: RuleAllowlist[] = [...globalAllowlists];
+    const allowlists: RuleAllowlist[] = globalFor(id);
     const rawAllowlists = [
       ...(isRecord(raw['allowlist']) ? [raw['allowlist']] : []),
       ...(Array.isArray(raw['allowlists']) ? raw['allowlists'].filter(isRecord) : []),
@@ -235,7 +246,11 @@ export function loadGitleaksToml(text: string, source = 'rules file'): LoadedRul
   if (extend && extend['useDefault'] === true) {
     const disabled = new Set(asStrings(extend['disabledRules']));
     const own = new Set(rules.map((rule) => rule.id));
-    rules.push(...DEFAULT_RULES.filter((rule) => !disabled.has(rule.id) && !own.has(rule.id)));
+    for (const rule of DEFAULT_RULES) {
+      if (disabled.has(rule.id) || own.has(rule.id)) continue;
+      const extra = globalFor(rule.id);
+      rules.push(extra.length === 0 ? rule : { ...rule, allowlists: [...(rule.allowlists ?? []), ...extra] });
+    }
   }
   if (extend && typeof extend['path'] === 'string') notes.push(`[extend] path ${extend['path']} is not followed`);
   return { rules, unsupported, notes };

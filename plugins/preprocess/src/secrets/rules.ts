@@ -7,19 +7,49 @@
  * negative example in the plugin's tests.
  */
 import { genericAssignmentIsSecret, isPlaceholder, secretNameKind } from './generic.js';
+import { PROVIDER_RULES, withRevoke } from './providers.js';
 import type { MatchContext, RuleAllowlist, SecretRule } from './types.js';
 
 const re = (source: string, flags = ''): RegExp => new RegExp(source, `gd${flags}`);
 
-/** Global allowlist: secrets that are placeholders, templates or one repeated character. */
+/**
+ * Values published as examples, public and never a leak: Google API keys from Google's own SDK
+ * sources (firebase-android-sdk test fixtures) and the documentation's alphabet placeholder, and the
+ * sample passwords of NuGet's documentation.
+ */
+const KNOWN_PUBLIC_VALUES = new RegExp(
+  `^(?:${[
+    'AIzaSyabcdefghijklmnopqrstuvwxyz1234567',
+    'AIzaSyAnLA7NfeLquW1tJFpx_eQCxoX-oo6YyIs',
+    'AIzaSyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM',
+    'AIzaSyDMAScliyLx7F0NPDEJi1QmyCgHIAODrlU',
+    'AIzaSyD3asb-2pEZVqMkmL6M9N6nHZRR_znhrh0',
+    'AIzayDNSXIbFmlXbIE6mCzDLQAqITYefhixbX4A',
+    'AIzaSyAdOS2zB6NCsk1pCdZ4-P6GBdi_UUPwX7c',
+    'AIzaSyASWm6HmTMdYWpgMnjRBjxcQ9CKctWmLd4',
+    'AIzaSyANUvH9H9BsUccjsu2pCmEkOPjjaXeDQgY',
+    'AIzaSyA5_iVawFQ8ABuTZNUdcwERLJv_a_p4wtM',
+    'AIzaSyA4UrcGxgwQFTfaI3no3t7Lt1sjmdnP5sQ',
+    'AIzaSyDSb51JiIcB6OJpwwMicseKRhhrOq1cS7g',
+    'AIzaSyBF2RrAIm4a0mO64EShQfqfd2AFnzAvvuU',
+    'AIzaSyBcE-OOIbhjyR83gm4r2MFCu4MJmprNXsw',
+    'AIzaSyB8qGxt4ec15vitgn44duC5ucxaOi4FmqE',
+    'AIzaSyA8vmApnrHNFE0bApF4hoZ11srVL_n0nvY',
+    '33f!!lloppa',
+    'hal\\+9ooo_da!sY',
+  ].join('|')})$`,
+);
+
+/** Global allowlist: secrets that are placeholders, templates, one repeated character or known-public. */
 export const GLOBAL_ALLOWLIST: RuleAllowlist = {
   description: 'placeholders, templates, repeated characters',
   regexTarget: 'secret',
   regexes: [
     /^(.)\1+$/,
-    /x{5,}|X{5,}|\*{4,}|\.\.\.|…/,
+    /x{5,}|X{5,}|\*{4,}|\.\.\.|…|abc123/,
     /your[_-]|YOUR|<[A-Za-z_ -]+>|\$\{[^}]*\}|\{\{[^}]*\}\}/,
     /example|placeholder|redacted|changeme|dummy/i,
+    KNOWN_PUBLIC_VALUES,
   ],
 };
 
@@ -96,9 +126,101 @@ function azureSasContext(context: MatchContext): boolean {
 }
 
 const GENERIC_NAME = String.raw`[A-Za-z0-9_.\-]{0,60}?(?:key|secret|token|pass(?:w(?:or)?d|phrase)?|pwd|auth|credentials?|creds|appid)[A-Za-z0-9_.\-]{0,40}`;
-const GENERIC_ASSIGNMENT = String.raw`(?<![\w.\-])(${GENERIC_NAME})(['"]?)\s*\]?\s*(?::\s*[A-Za-z_][\w.]*\s*(?=[=]))?(=>|:=|=(?!=)|:|,)\s*[rRbBuU]{0,2}(?:(['"])([^'"\s\\]{6,200})\4|([^\s'"\x60\\,;()\[\]{}<>&]{6,200})(?![^\s'"\x60\\,;()\[\]{}<>&]))`;
+/**
+ * `name = value` in the forms code and configuration write it: Python (typed `name: str =`), Go
+ * (`var name string =`, `:=`, backticks), Makefiles (`::=`, `:::=`, `?=`), PHP (`.=`, `=>`), JSON/YAML
+ * (`"name": value`), calls (`f("NAME", "value")`) and XML elements (`<name>value</name>`); a quoted value
+ * may be triple-quoted, or wrapped onto the next line by a parenthesis or a backslash.
+ * Groups: 1 name, 2 the name's closing quote, 3 the operator, 4 the value's quote, 5 a quoted value,
+ * 6 an unquoted value.
+ */
+const GENERIC_ASSIGNMENT = String.raw`(?<![\w.\-])(${GENERIC_NAME})(['"]?)\s*\]?\s*(?::\s*[A-Za-z_][\w.]*\s*(?=[=])|[ \t]+[A-Za-z_]\w{0,12}[ \t]*(?==[^=]))?(=>|:{1,3}=|\?=|\.=|=(?!=)|:|,|(?<=<[\w.\-]{1,100})>)\s*(?:(?:\(\s*|\\\r?\n\s*)?[rRbBuU]{0,2}('''|"""|['"\x60])([^'"\x60\s\\]{6,200})\4|([^\s'"\x60\\,;()\[\]{}<>&]{6,200})(?![^\s'"\x60\\,;()\[\]{}<>&]))`;
 
-export const DEFAULT_RULES: SecretRule[] = [
+/** Where each hand-tuned rule's key is revoked (provider rules carry theirs in providers.ts). */
+const REVOKE: Record<string, string> = {
+  'aws-access-key-id': 'AWS console › IAM › Users › Security credentials › deactivate the access key',
+  'aws-secret-access-key': 'AWS console › IAM › Users › Security credentials › deactivate the access key',
+  'aws-session-token': 'revoke the role session (IAM › Roles › Revoke sessions)',
+  'gcp-api-key': 'https://console.cloud.google.com/apis/credentials',
+  'gcp-service-account': 'https://console.cloud.google.com/iam-admin/serviceaccounts › Keys',
+  'gcp-oauth-client-secret': 'https://console.cloud.google.com/apis/credentials › reset secret',
+  'google-oauth-access-token': 'https://myaccount.google.com/permissions',
+  'google-oauth-refresh-token': 'https://myaccount.google.com/permissions',
+  'azure-storage-account-key': 'Azure portal › storage account › Access keys › rotate',
+  'azure-sas-token': 'rotate the storage account key that signed it, or revoke its stored access policy',
+  'azure-ad-client-secret': 'Entra ID › App registrations › Certificates & secrets',
+  'alibaba-access-key-id': 'Alibaba Cloud RAM console › AccessKey',
+  'digitalocean-token': 'https://cloud.digitalocean.com/account/api/tokens',
+  'databricks-api-token': 'Databricks › User settings › Developer › Access tokens',
+  'heroku-api-key': 'https://dashboard.heroku.com/account/applications',
+  'hashicorp-vault-token': 'vault token revoke',
+  'terraform-cloud-token': 'https://app.terraform.io/app/settings/tokens',
+  'supabase-token': 'https://supabase.com/dashboard/account/tokens',
+  'github-pat': 'https://github.com/settings/tokens',
+  'github-fine-grained-pat': 'https://github.com/settings/personal-access-tokens',
+  'github-oauth-token': 'https://github.com/settings/applications',
+  'github-app-token': "the GitHub App's settings, or let the installation token expire",
+  'github-refresh-token': 'https://github.com/settings/applications',
+  'gitlab-pat': 'GitLab › Preferences › Access tokens',
+  'gitlab-ci-token': 'GitLab › Settings › CI/CD (runners, triggers) or Repository › Deploy tokens',
+  'bitbucket-app-password': 'Bitbucket › Personal settings › App passwords',
+  'atlassian-api-token': 'https://id.atlassian.com/manage-profile/security/api-tokens',
+  'npm-access-token': 'https://www.npmjs.com › Access Tokens',
+  'pypi-upload-token': 'https://pypi.org/manage/account/token/',
+  'dockerhub-pat': 'https://app.docker.com/settings/personal-access-tokens',
+  'circleci-token': 'https://app.circleci.com/settings/user/tokens',
+  'buildkite-token': 'https://buildkite.com/user/api-access-tokens',
+  'sentry-token': 'Sentry › Settings › Auth tokens',
+  'grafana-token': 'Grafana › Administration › Service accounts',
+  'new-relic-user-key': 'https://one.newrelic.com/api-keys',
+  'postman-api-key': 'https://go.postman.co/settings/me/api-keys',
+  'slack-bot-token': 'https://api.slack.com/apps › OAuth & Permissions › revoke',
+  'slack-user-token': 'https://api.slack.com/apps › OAuth & Permissions › revoke',
+  'slack-app-token': 'https://api.slack.com/apps › Basic Information › App-level tokens',
+  'slack-webhook-url': 'https://api.slack.com/apps › Incoming Webhooks › remove',
+  'discord-bot-token': 'https://discord.com/developers/applications › Bot › Reset Token',
+  'discord-webhook-url': 'Discord › Server settings › Integrations › Webhooks › delete',
+  'telegram-bot-token': '@BotFather › /revoke',
+  'microsoft-teams-webhook': 'Teams › channel › Connectors (or Workflows) › remove the webhook',
+  'twilio-api-key': 'https://console.twilio.com › Account › API keys',
+  'sendgrid-api-key': 'https://app.sendgrid.com/settings/api_keys',
+  'mailgun-api-key': 'Mailgun › API security › API keys',
+  'mailchimp-api-key': 'Mailchimp › Account › Extras › API keys',
+  'notion-token': 'https://www.notion.so/my-integrations',
+  'linear-api-key': 'Linear › Settings › API › Personal API keys',
+  'airtable-pat': 'https://airtable.com/create/tokens',
+  'twitter-bearer-token': 'X developer portal › Keys and tokens › regenerate',
+  'facebook-access-token': 'Meta for Developers › your app › reset the app secret',
+  'dropbox-token': 'https://www.dropbox.com/developers/apps',
+  'mapbox-secret-token': 'https://account.mapbox.com/access-tokens/',
+  'stripe-secret-key': 'https://dashboard.stripe.com/apikeys › roll key',
+  'square-token': 'Square Developer Dashboard › Credentials',
+  'paypal-braintree-token': 'PayPal developer dashboard › Apps & credentials',
+  'shopify-token': 'Shopify admin › Apps › Develop apps › API credentials',
+  'flutterwave-secret-key': 'Flutterwave dashboard › Settings › API keys',
+  'anthropic-api-key': 'https://console.anthropic.com/settings/keys',
+  'openrouter-api-key': 'https://openrouter.ai/settings/keys',
+  'openai-api-key': 'https://platform.openai.com/api-keys',
+  'deepseek-api-key': 'https://platform.deepseek.com/api_keys',
+  'huggingface-token': 'https://huggingface.co/settings/tokens',
+  'groq-api-key': 'https://console.groq.com/keys',
+  'replicate-api-token': 'https://replicate.com/account/api-tokens',
+  'perplexity-api-key': 'Perplexity › Settings › API',
+  'xai-api-key': 'https://console.x.ai › API keys',
+  'langsmith-api-key': 'LangSmith › Settings › API keys',
+  'pinecone-api-key': 'Pinecone console › API keys',
+  'nvidia-api-key': 'https://build.nvidia.com › API keys',
+  'wandb-api-key': 'https://wandb.ai/authorize (User settings › API keys)',
+  'kaggle-api-key': 'https://www.kaggle.com/settings › API › Expire API token',
+  'kaggle-api-token': 'https://www.kaggle.com/settings › API › Expire API token',
+  'private-key': 'replace the key pair and remove the public key wherever it is trusted',
+  'age-secret-key': 'generate a new identity and re-encrypt what the old one opens',
+  jwt: "rotate the issuer's signing key, or revoke the session at the issuer",
+  'url-password': 'change the password of that database or service account',
+  'basic-auth-header': 'change the password of that account',
+};
+
+const TABLE: SecretRule[] = [
   // --- cloud providers ---
   {
     id: 'aws-access-key-id',
@@ -326,8 +448,12 @@ export const DEFAULT_RULES: SecretRule[] = [
   {
     id: 'sentry-token',
     description: 'Sentry auth token',
-    regex: re(String.raw`\b(sntry[su]_[A-Za-z0-9+/=_\-]{40,})`),
+    // User tokens are 64 hex; organisation tokens carry a base64 JSON payload naming a region_url.
+    regex: re(
+      String.raw`\b(sntryu_[a-f0-9]{64}|sntrys_eyJpYXQiO[A-Za-z0-9+/]{10,200}(?:LCJyZWdpb25fdXJs|InJlZ2lvbl91cmwi|cmVnaW9uX3VybCI6)[A-Za-z0-9+/]{10,200}={0,2}_[A-Za-z0-9+/]{43})(?![A-Za-z0-9+/=_\-])`,
+    ),
     keywords: ['sntrys_', 'sntryu_'],
+    entropy: 3,
   },
   {
     id: 'grafana-token',
@@ -339,7 +465,7 @@ export const DEFAULT_RULES: SecretRule[] = [
   {
     id: 'new-relic-user-key',
     description: 'New Relic user API key',
-    regex: re(String.raw`\b(NRAK-[A-Z0-9]{27})\b`),
+    regex: re(String.raw`\b(NRAK-[A-Za-z0-9]{27})\b`),
     keywords: ['nrak-'],
   },
   {
@@ -411,7 +537,7 @@ export const DEFAULT_RULES: SecretRule[] = [
   {
     id: 'sendgrid-api-key',
     description: 'SendGrid API key',
-    regex: re(String.raw`\b(SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43})(?![A-Za-z0-9_\-])`),
+    regex: re(String.raw`\b(SG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}|SG\.[A-Za-z0-9_\-=]{66})(?![A-Za-z0-9_\-])`),
     keywords: ['sg.'],
   },
   {
@@ -485,7 +611,7 @@ export const DEFAULT_RULES: SecretRule[] = [
     id: 'square-token',
     description: 'Square access token or OAuth secret',
     regex: re(
-      String.raw`\b(sq0atp-[0-9A-Za-z_\-]{22}|sq0csp-[0-9A-Za-z_\-]{43}|EAAA[0-9A-Za-z_\-]{60})(?![0-9A-Za-z_\-])`,
+      String.raw`\b(sq0atp-[0-9A-Za-z_\-]{22,60}|sq0csp-[0-9A-Za-z_\-]{43}|EAAA[0-9A-Za-z_\-]{22,60})(?![0-9A-Za-z_\-])`,
     ),
     keywords: ['sq0atp-', 'sq0csp-', 'eaaa'],
     entropy: 3,
@@ -512,7 +638,10 @@ export const DEFAULT_RULES: SecretRule[] = [
   {
     id: 'anthropic-api-key',
     description: 'Anthropic API key',
-    regex: re(String.raw`\b(sk-ant-(?:api|admin|sid)\d\d-[A-Za-z0-9_\-]{80,120})(?![A-Za-z0-9_\-])`),
+    // API and admin keys are 93 characters and a closing `AA`.
+    regex: re(
+      String.raw`\b(sk-ant-(?:api|admin)\d\d-[A-Za-z0-9_\-]{93}AA|sk-ant-sid\d\d-[A-Za-z0-9_\-]{80,120})(?![A-Za-z0-9_\-])`,
+    ),
     keywords: ['sk-ant-'],
     entropy: 3.5,
   },
@@ -613,6 +742,8 @@ export const DEFAULT_RULES: SecretRule[] = [
     keywords: ['kgat_'],
     entropy: 3,
   },
+  // --- every other provider of gitleaks' default configuration (providers.ts) ---
+  ...PROVIDER_RULES,
   // --- keys, tokens and credentials in any service ---
   {
     id: 'private-key',
@@ -698,3 +829,8 @@ export const DEFAULT_RULES: SecretRule[] = [
     validate: (context) => secretNameKind(context.groups[1] ?? '') === 'password' && genericAssignmentIsSecret(context),
   },
 ];
+
+export const DEFAULT_RULES: SecretRule[] = TABLE.map((rule) => {
+  const where = REVOKE[rule.id];
+  return where ? { ...rule, description: withRevoke(rule.description, where) } : rule;
+});

@@ -7,6 +7,7 @@ import type { NotebookDocument } from '@kagg/plugin-api';
 import type { Baseline } from './baseline.js';
 import { shannonEntropy } from './entropy.js';
 import { fingerprint } from './fingerprint.js';
+import { indexRules, rulesToRun } from './keywords.js';
 import { redactSecret } from './redact.js';
 import { DEFAULT_RULES, GLOBAL_ALLOWLIST } from './rules.js';
 import { notebookSegments, type TextSegment } from './segments.js';
@@ -41,6 +42,9 @@ interface CompiledRules {
   keywordRegex: RegExp | undefined;
   /** For each keyword, the keywords it contains (a match of the longer one implies them). */
   implied: Map<string, string[]>;
+  /** Which rules each keyword names, and the rules that have none (see keywords.ts). */
+  byKeyword: Map<string, number[]>;
+  always: number[];
 }
 
 const compiledCache = new WeakMap<SecretRule[], CompiledRules>();
@@ -62,6 +66,7 @@ function compile(rules: SecretRule[]): CompiledRules {
     rules,
     keywordRegex: keywords.length > 0 ? new RegExp(escaped.join('|'), 'g') : undefined,
     implied,
+    ...indexRules(rules),
   };
   compiledCache.set(rules, compiled);
   return compiled;
@@ -151,8 +156,7 @@ export function scanText(input: string, rules: SecretRule[] = DEFAULT_RULES): Te
   const keywords = presentKeywords(compiled, text);
   const lines = new LineIndex(text);
   const matches: TextMatch[] = [];
-  for (const rule of compiled.rules) {
-    if (rule.keywords.length > 0 && !rule.keywords.some((k) => keywords.has(k.toLowerCase()))) continue;
+  for (const rule of rulesToRun(compiled.rules, compiled.byKeyword, compiled.always, keywords)) {
     const regex = rule.regex;
     regex.lastIndex = 0;
     for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
@@ -167,7 +171,8 @@ export function scanText(input: string, rules: SecretRule[] = DEFAULT_RULES): Te
       const lineText = lines.lineText(line);
       const entropy = shannonEntropy(secret);
       if (rule.entropy !== undefined && entropy < rule.entropy) continue;
-      if (allowlistHits(GLOBAL_ALLOWLIST, secret, m[0], lineText) || isSequential(secret)) continue;
+      if (allowlistHits(GLOBAL_ALLOWLIST, secret, m[0], lineText)) continue;
+      if (!rule.allowSequential && isSequential(secret)) continue;
       if (rule.allowlists?.some((allow) => allowlistHits(allow, secret, m[0], lineText))) continue;
       if (rule.stopwords?.some((word) => secret.toLowerCase().includes(word.toLowerCase()))) continue;
       if (rule.validate) {

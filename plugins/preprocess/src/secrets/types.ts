@@ -38,6 +38,8 @@ export interface SecretRule {
   allowlists?: RuleAllowlist[];
   /** Case-insensitive substrings of the secret that silence a match. */
   stopwords?: string[];
+  /** Keep a value whose characters run in ascending order (`12345678-ABCD-…`): the context names the key. */
+  allowSequential?: boolean;
   /** Generic rules yield to a specific rule that matched the same span. */
   generic?: boolean;
   /** An extra check a regex cannot express (a JWT header that decodes, a name that is not an id). */

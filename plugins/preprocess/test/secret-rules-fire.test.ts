@@ -38,7 +38,7 @@ describe('each rule fires on a realistic secret in code, output and metadata', (
       }
       for (const finding of findings) {
         assert.ok(!finding.preview.includes(s.secret), `preview ${finding.preview} holds the secret`);
-        assert.ok(finding.preview.replace(/\*/g, '').length <= 8);
+        assert.ok(finding.preview.replace(/\*/g, '').length <= 4);
       }
     });
   }
@@ -152,10 +152,14 @@ test('kaggle.json written from a notebook is found', () => {
   );
 });
 
-test('previews keep at most 4 leading and 2-4 trailing characters; short secrets are fully masked', async () => {
+test('previews show at most 4 characters of a secret and never more than a quarter, then 8 stars', async () => {
   const { redactSecret } = await import('@kagg/plugin-preprocess');
-  assert.equal(redactSecret('Hx7!pL9qZ2wR'), '********');
-  assert.equal(redactSecret('abcd1234efgh5678'), 'abcd**********78');
-  assert.equal(redactSecret(`AKIA${'Q'.repeat(12)}MPLE`), 'AKIA************MPLE');
-  assert.equal(redactSecret('x'.repeat(500)).length, 20);
+  assert.equal(redactSecret('Hx7!pL9q'), '********', '8 characters: nothing shows');
+  assert.equal(redactSecret('Hx7!pL9qZ2w'), '********', '11 characters: nothing shows');
+  assert.equal(redactSecret('hunter2-hunter2-ret!'), 'hunt********', '20 characters: 4 show');
+  assert.equal(redactSecret('abcdefghijkl'), 'abc********', '12 characters: a quarter, 3');
+  const sixty = `sk-${'Q7'.repeat(28)}x`;
+  assert.equal(sixty.length, 60);
+  assert.equal(redactSecret(sixty), 'sk-Q********', '60 characters: 4 show');
+  assert.equal(redactSecret('x'.repeat(500)), 'xxxx********', 'the length never shows');
 });

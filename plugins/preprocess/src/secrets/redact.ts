@@ -1,12 +1,11 @@
 /**
- * The preview of a secret that findings carry: never the whole value. At most the first four and the
- * last two (16–19 characters) or four (20 and more) characters survive; secrets shorter than 16
- * characters are fully masked, so a short password never shows half of itself.
+ * The preview of a secret that findings carry, the same in every format (text, `--json`, SARIF,
+ * deploy's refusal): at most its first four characters and never more than a quarter of it, then a
+ * fixed run of eight stars, so neither the rest nor the length shows. Under 12 characters nothing
+ * shows: a short password's first characters are a large part of it.
  */
 export function redactSecret(secret: string): string {
   const value = secret.trim();
-  if (value.length < 16) return '*'.repeat(8);
-  const tail = value.length >= 20 ? 4 : 2;
-  const stars = Math.min(value.length - 4 - tail, 12);
-  return `${value.slice(0, 4)}${'*'.repeat(stars)}${value.slice(-tail)}`;
+  const shown = value.length < 12 ? 0 : Math.min(4, Math.floor(value.length / 4));
+  return `${value.slice(0, shown)}${'*'.repeat(8)}`;
 }

@@ -92,6 +92,24 @@ export interface Deployment {
   region?: string;
   /** Provider identifiers (function ARN, resource ids, process ids, ports). */
   providerIds: Record<string, string | number>;
+  /**
+   * What this deploy wrote: `code`, `config`, `auth`, `url`, `role`, `process`... (empty: nothing,
+   * the provider already matched). kagg reports `changed: true` only when it is not empty; a target
+   * that leaves it out is taken to have written everything. Not recorded in the registry.
+   */
+  written?: string[];
+}
+
+/**
+ * How a target's provider names its resources, so kagg can give every endpoint a provider-safe name
+ * (`DeployContext.resourceName`): deterministic, distinct for distinct endpoints, within `maxLength`
+ * and the provider's alphabet. Without it kagg assumes `{ prefix: 'kagg-', maxLength: 63 }`.
+ */
+export interface ResourceNaming {
+  /** Put before the endpoint name unless the name already starts with it. Default `kagg-`. */
+  prefix?: string;
+  /** Longest name the provider accepts. Longer names are cut and end in `-` and a short hash. */
+  maxLength: number;
 }
 
 /** What a caller needs to reach a deployment. */
@@ -147,6 +165,30 @@ export interface DeployContext<O = Record<string, unknown>> extends Omit<Operati
   previous?: Deployment;
   /** Environment variables for the function (`--env KEY=VALUE`). */
   env: Record<string, string>;
+  /**
+   * The provider-safe name kagg chose for this endpoint's resources (see `ResourceNaming`). Optional
+   * for compatibility with older kagg; fall back to your own naming when absent.
+   */
+  resourceName?: string;
+  /**
+   * `--adopt`: take over a provider resource with `resourceName` that this endpoint did not create.
+   * Without it a target refuses such a resource (tags tell whose it is).
+   */
+  adopt?: boolean;
+  /**
+   * Records provider ids as they become known, before the resource exists when possible, so an
+   * interrupted deploy leaves a registry entry that `kagg destroy` can clean up and the next deploy
+   * resumes. Optional for compatibility: call it with `ctx.record?.(...)`.
+   */
+  record?(providerIds: Record<string, string | number>): Promise<void>;
+}
+
+/** What `check` is given: the endpoint and its settings, before anything is packaged or written. */
+export interface CheckContext<O = Record<string, unknown>> {
+  name: string;
+  resourceName: string;
+  options: O;
+  env: Record<string, string>;
 }
 
 /** A place kagg can deploy a notebook to. */
@@ -157,6 +199,18 @@ export interface DeployTarget<O = Record<string, unknown>> {
   title: string;
   /** JSON Schema of this target's settings (region, memory, timeout, public...). */
   optionsSchema: JsonSchema;
+  /**
+   * Optional: the plugin's version. Part of what decides that a redeploy is unchanged, so a new
+   * plugin version (a new adapter, a new layout) redeploys.
+   */
+  version?: string;
+  /** Optional: how the provider names resources (length, prefix). */
+  naming?: ResourceNaming;
+  /**
+   * Optional: provider limits the schema cannot express (total environment size, reserved keys,
+   * known regions), checked before packaging and before any provider call. Throw to refuse.
+   */
+  check?(ctx: CheckContext<O>): Promise<void>;
   /** Pure: lays out the provider files and zips them. No network. */
   package(bundle: FunctionBundle, options: O): Promise<Artifact>;
   /** Creates or updates, idempotent; waits until the endpoint answers. */

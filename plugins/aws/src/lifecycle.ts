@@ -6,13 +6,19 @@ import { functionNameOf } from './options.js';
 import { AwsSession, BASIC_EXECUTION_POLICY, INVOKE_SID, ROLE_NAME, URL_SID } from './session.js';
 import { requestSigner } from './sign.js';
 
-function functionNameFor(deployment: Deployment): string {
+function functionNameFor(deployment: Deployment & { resourceName?: string }): string {
   const id = deployment.providerIds.functionName;
-  return typeof id === 'string' && id !== '' ? id : functionNameOf(deployment.name);
+  return typeof id === 'string' && id !== '' ? id : (deployment.resourceName ?? functionNameOf(deployment.name));
+}
+
+/** The deployment's region; a deploy interrupted before it finished recorded it among its provider ids. */
+function regionOf(deployment: Deployment): string | undefined {
+  const recorded = deployment.providerIds.region;
+  return deployment.region ?? (typeof recorded === 'string' ? recorded : undefined);
 }
 
 async function open(deployment: Deployment, ctx: Pick<OperationContext, 'progress' | 'signal'>, seam: AwsSeam) {
-  const region = await resolveRegion(deployment.region, seam);
+  const region = await resolveRegion(regionOf(deployment), seam);
   const s = await AwsSession.open(region, seam, ctx);
   await s.credentials().catch((error: unknown) => {
     s.close();
@@ -120,7 +126,7 @@ export async function destroyLambda(
 
 export async function invocationOf(deployment: Deployment, seam: AwsSeam): Promise<Invocation> {
   if (deployment.auth === 'public') return { url: deployment.url, headers: {} };
-  const region = deployment.region ?? (await resolveRegion(undefined, seam));
+  const region = await resolveRegion(regionOf(deployment), seam);
   const credentials = async () => {
     const s = await AwsSession.open(region, seam, { progress: () => {}, signal: new AbortController().signal });
     try {

@@ -4,7 +4,7 @@
  * once the new one answers) when the notebook changes.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import path from 'node:path';
@@ -124,9 +124,13 @@ async function installRequirements(python: string, dir: string, requirements: st
   }
 }
 
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version;
+
 export const localTarget = defineDeployTarget<LocalOptions>({
   id: 'local',
   title: 'This machine (python3 on 127.0.0.1)',
+  version: VERSION,
   optionsSchema: localOptionsSchema,
 
   async package(bundle: FunctionBundle): Promise<Artifact> {
@@ -152,6 +156,7 @@ export const localTarget = defineDeployTarget<LocalOptions>({
       ctx.progress('stopping the previous server');
       await stopServer(prevPid, prevDir);
     }
+    await ctx.record?.({ dir, log: logFile });
     ctx.progress('writing files', dir);
     await rm(dir, { recursive: true, force: true });
     for (const file of artifact.files) {
@@ -216,6 +221,7 @@ export const localTarget = defineDeployTarget<LocalOptions>({
       ),
     );
     child.unref();
+    if (child.pid) await ctx.record?.({ pid: child.pid });
     let served: ReadyFile;
     try {
       ctx.progress('waiting for the notebook to answer');
@@ -228,6 +234,8 @@ export const localTarget = defineDeployTarget<LocalOptions>({
         await stopServer(child.pid, dir, 1000);
         if (exitCode === null) child.kill('SIGKILL');
       }
+      // A new version that never served leaves nothing behind (its log stays, under logDir).
+      if (dir !== prevDir) await rm(dir, { recursive: true, force: true });
       throw error;
     }
     const { port, pid } = served;
@@ -243,6 +251,8 @@ export const localTarget = defineDeployTarget<LocalOptions>({
       auth: 'public',
       bundleHash: bundle.hash,
       providerIds: { pid, port, dir, log: logFile },
+      // Every deploy starts a new process (with the new environment and settings); new code also when the folder is new.
+      written: prevDir === dir ? ['process'] : ['code', 'process'],
     };
   },
 
@@ -257,6 +267,7 @@ export const localTarget = defineDeployTarget<LocalOptions>({
   async describe(deployment: Deployment) {
     const pid = Number(deployment.providerIds.pid);
     const dir = String(deployment.providerIds.dir ?? '');
+    if (!dir || !existsSync(dir)) return { state: 'missing' as const, detail: `no folder ${dir || '(none recorded)'}` };
     if (!isOurServer(pid, dir)) return { state: 'stopped' as const, detail: `process ${pid} is not running` };
     // A TCP check, not an HTTP one: asking must not take the instance's first (cold) response.
     if (await listening(Number(deployment.providerIds.port))) return { state: 'ready' as const, detail: `pid ${pid}` };

@@ -60,6 +60,11 @@ export interface AwsFake {
     concurrentUpdateBefore(operation: string, functionName: string, polls: number): void;
     /** Creates a role as if made earlier (outside kagg). */
     role(name: string): string;
+    /**
+     * The next `count` calls of an IAM or Lambda operation are refused with AccessDenied, as for an
+     * identity missing that permission (or a run stopped at that step).
+     */
+    denyNext(operation: string, count?: number): void;
   };
   /** Recorded requests of one operation (e.g. `CreateFunction`). */
   calls(operation: string): RecordedRequest[];
@@ -113,6 +118,13 @@ export async function startAwsFake(options: AwsFakeOptions = {}): Promise<AwsFak
   const requests: RecordedRequest[] = [];
   const workers = new Set<PythonWorker>();
   const concurrent: Array<{ operation: string; functionName: string; polls: number }> = [];
+  const denied = new Map<string, number>();
+  /** Takes one injected AccessDenied for `operation`, if any is left. */
+  const deny = (operation: string | undefined): boolean => {
+    const left = operation ? (denied.get(operation) ?? 0) : 0;
+    if (left > 0 && operation) denied.set(operation, left - 1);
+    return left > 0;
+  };
   let baseUrl = '';
 
   const settings: LambdaSettings = {
@@ -296,7 +308,9 @@ export async function startAwsFake(options: AwsFakeOptions = {}): Promise<AwsFak
         record.status = reply.status;
         return sendXml(res, reply.status, reply.body);
       }
-      const reply = handleIam(state, params, rolePropagationFailures);
+      const reply = deny(record.operation)
+        ? iamError(403, 'AccessDenied', `User is not authorized to perform: iam:${record.operation}`)
+        : handleIam(state, params, rolePropagationFailures);
       record.status = reply.status;
       return sendXml(res, reply.status, reply.body);
     }
@@ -420,7 +434,9 @@ export async function startAwsFake(options: AwsFakeOptions = {}): Promise<AwsFak
             : lambdaError(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
       return sendJson(res, reply);
     }
-    const reply = route.run();
+    const reply = deny(route.operation)
+      ? lambdaError(403, 'AccessDeniedException', `User is not authorized to perform: lambda:${route.operation}`)
+      : route.run();
     record.status = reply.status;
     sendJson(res, reply);
   }
@@ -458,6 +474,9 @@ export async function startAwsFake(options: AwsFakeOptions = {}): Promise<AwsFak
       },
       concurrentUpdateBefore(operation: string, functionName: string, polls: number) {
         concurrent.push({ operation, functionName, polls });
+      },
+      denyNext(operation: string, count = 1) {
+        denied.set(operation, (denied.get(operation) ?? 0) + count);
       },
       role(name: string) {
         handleIam(

@@ -9,6 +9,7 @@ export interface FakeRole {
   createDate: string;
   assumeRolePolicyDocument: string;
   attachedPolicies: string[];
+  tags: Record<string, string>;
   /** CreateFunction calls naming this role that still fail with the propagation error. */
   propagationFailuresLeft: number;
 }
@@ -58,6 +59,7 @@ export interface FakeFunction {
   version: number;
   url?: FakeUrlConfig;
   statements: FakeStatement[];
+  tags: Record<string, string>;
   worker?: PythonWorker;
   workerVersion?: number;
 }
@@ -97,6 +99,7 @@ export const WRITE_OPERATIONS = new Set([
   'UpdateFunctionUrlConfig',
   'DeleteFunctionUrlConfig',
   'AddPermission',
+  'TagResource',
   'RemovePermission',
   'PutObject',
   'CreateBucket',

@@ -301,16 +301,35 @@ describe('aws target against the fake', () => {
     await target.destroy(first, recordingContext('squares', opts()));
   });
 
-  test('destroy with deleteRole also removes the role kagg created', async () => {
+  test('destroy with deleteRole refuses while another function uses the role, then removes it', async () => {
     const target = createAwsTarget(seamFor(fake));
     const deployment = await target.deploy(
       await target.package(await bundleOf('short-lived', SUM_OF_SQUARES), opts()),
       recordingContext('short-lived', opts()),
     );
-    await target.destroy(deployment, {
-      ...recordingContext('short-lived', opts()),
-      options: { deleteRole: true },
-    } as never);
+    const withDeleteRole = { ...recordingContext('short-lived', opts()), options: { deleteRole: true } } as never;
+    const writes = fake.writes().length;
+    await assert.rejects(target.destroy(deployment, withDeleteRole), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'AWS_ROLE_IN_USE');
+      assert.match(error.message, /1 other function\(s\) still use it \(kagg-secret-squares\)/);
+      return true;
+    });
+    assert.equal(fake.writes().length, writes, 'a refusal removes nothing');
+    const other = fake.state.functions.get('kagg-secret-squares');
+    assert.ok(other);
+    await target.destroy(
+      {
+        target: 'aws',
+        name: 'secret-squares',
+        url: '',
+        auth: 'private',
+        bundleHash: '',
+        providerIds: {},
+        region: 'us-east-1',
+      },
+      recordingContext('secret-squares', opts()),
+    );
+    await target.destroy(deployment, withDeleteRole);
     assert.equal(fake.state.roles.has(ROLE_NAME), false);
     assert.equal(fake.state.functions.has('kagg-short-lived'), false);
   });

@@ -61,7 +61,15 @@ describe('aws redeploys change what was asked, nothing more', () => {
 
   test('a settings-only change updates the configuration without uploading code; auth changes only the URL', async () => {
     const first = await deploy(target, 'settle', opts());
-    assert.deepEqual(first.deployment.written?.sort(), ['auth', 'code', 'config', 'role', 'role-policy', 'url']);
+    assert.deepEqual(first.deployment.written?.sort(), [
+      'auth',
+      'code',
+      'config',
+      'logs',
+      'role',
+      'role-policy',
+      'url',
+    ]);
 
     let mark = fake.requests.length;
     const bigger = await deploy(target, 'settle', opts({ memory: 2048 }), { previous: first.deployment });

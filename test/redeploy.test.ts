@@ -12,7 +12,7 @@ import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EndpointRegistry } from '@kagg/core/registry';
 import { notebookJson } from '@kagg/testkit/aws-fake';
-import { BIN, cleanup, isolatedEnv, kaggJson, ROOT, tempDir } from './helpers.ts';
+import { BIN, cleanup, isolatedEnv, kagg, kaggJson, ROOT, tempDir } from './helpers.ts';
 
 interface DeployJson {
   name: string;
@@ -101,6 +101,19 @@ describe('redeploy compares the whole deployment (local target)', () => {
     assert.equal(again.json.changed, true);
     assert.notEqual(await pidOf(), pid);
     assert.equal(await greet(), 'bravo');
+  });
+
+  it('kagg logs reads the server log: timestamped lines, --tail, --since', async () => {
+    const tail = await kagg(['logs', 'greeter', '--tail', '1'], env);
+    assert.equal(tail.code, 0, tail.stderr);
+    assert.match(tail.stdout.trim(), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z kagg-local: POST \/ 200 \d+ms$/);
+    const recent = await kaggJson<{ events: Array<{ timestamp: number; message: string }> }>(
+      ['logs', 'greeter', '--since', '1h'],
+      env,
+    );
+    assert.ok(recent.json.events.some((e) => /kagg-local: listening on/.test(e.message)));
+    const future = await kaggJson<{ events: unknown[] }>(['logs', 'greeter', '--since', '2999-01-01'], env);
+    assert.deepEqual(future.json.events, []);
   });
 
   it('a name already deployed on another target is refused, and its entry is left as it was', async () => {

@@ -139,6 +139,20 @@ export interface Logger {
   debug(message: string): void;
 }
 
+/** Which log events `logEvents` returns. */
+export interface LogQuery {
+  /** Only events at or after this time (ms since the epoch). */
+  since?: number;
+  /** Only the last `tail` events. */
+  tail?: number;
+}
+
+export interface LogEvent {
+  /** ms since the epoch. */
+  timestamp: number;
+  message: string;
+}
+
 /** Given to every target operation. `O` is the target's settings type. */
 export interface OperationContext<O = Record<string, unknown>> {
   /** A folder this target may keep state in (under KAGG_HOME/targets/<id>). */
@@ -155,6 +169,8 @@ export interface OperationContext<O = Record<string, unknown>> {
    * `optionsSchema`, when the command takes any (`kagg destroy NAME --set deleteRole=true`).
    */
   options?: Partial<O>;
+  /** `kagg destroy --keep-logs`: leave the deployment's logs (a log group...) in place. */
+  keepLogs?: boolean;
 }
 
 export interface DeployContext<O = Record<string, unknown>> extends Omit<OperationContext<O>, 'options'> {
@@ -218,8 +234,13 @@ export interface DeployTarget<O = Record<string, unknown>> {
   destroy(deployment: Deployment, ctx: OperationContext<O>): Promise<void>;
   describe(deployment: Deployment, ctx: OperationContext<O>): Promise<DeploymentStatus>;
   invocation(deployment: Deployment): Promise<Invocation>;
-  /** Optional: recent log text of a deployment, for `kagg logs`. */
+  /** Optional: recent log text of a deployment, for `kagg logs` (prefer `logEvents`). */
   logs?(deployment: Deployment, ctx: OperationContext<O>): Promise<string>;
+  /**
+   * Optional: log events of a deployment, oldest first, for `kagg logs [--since] [--tail] [--follow]`
+   * (kagg follows by asking again with `since` set to the last timestamp it printed).
+   */
+  logEvents?(deployment: Deployment, ctx: OperationContext<O>, query: LogQuery): Promise<LogEvent[]>;
   /** Optional: checks for `kagg doctor` (credentials found, tools present). Never prints secrets. */
   doctor?(): Promise<DoctorCheck[]>;
 }

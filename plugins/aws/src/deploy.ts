@@ -13,6 +13,7 @@ import type { Artifact, DeployContext, Deployment } from '@kagg/plugin-api';
 import { type AwsLimits, type AwsSeam, limitsOf, resolveRegion } from './clients.js';
 import { waitUntilAnswering } from './health.js';
 import { checkEnvironment, checkRegion } from './limits.js';
+import { ensureLogGroup, logGroupOf } from './logs.js';
 import { type AwsOptions, functionNameOf, type ResolvedAwsOptions, resolveAwsOptions } from './options.js';
 import { checkUnzippedSize, HANDLER, megabytes } from './package.js';
 import { AwsSession, ENDPOINT_TAG, INVOKE_SID, MANAGED_BY_TAG, ROLE_NAME, URL_SID } from './session.js';
@@ -271,6 +272,8 @@ export async function deployToLambda(
     const lambda = s.clients.lambda;
     let functionArn: string | undefined;
     if (!existing?.Configuration) {
+      ctx.progress('creating the log group', logGroupOf(functionName));
+      if (await ensureLogGroup(s, functionName, endpointTags(ctx.name))) written.add('logs');
       const code = await codeSource(s, artifact, functionName, options, limits);
       ctx.progress(
         'creating the function',

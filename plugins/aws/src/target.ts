@@ -7,7 +7,7 @@ import path from 'node:path';
 import { type DeployTarget, type DoctorCheck, defineDeployTarget, type OperationContext } from '@kagg/plugin-api';
 import { type AwsSeam, credentialSource, resolveRegion } from './clients.js';
 import { deployToLambda } from './deploy.js';
-import { describeLambda, destroyLambda, invocationOf } from './lifecycle.js';
+import { describeLambda, destroyLambda, invocationOf, logEventsLambda } from './lifecycle.js';
 import { checkEnvironment, checkFunctionName, checkRegion } from './limits.js';
 import { type AwsOptions, awsOptionsSchema, LAMBDA_NAMING, resolveAwsOptions } from './options.js';
 import { packageForLambda } from './package.js';
@@ -82,6 +82,7 @@ export function createAwsTarget(seam: AwsSeam = {}): DeployTarget<AwsOptions> {
       destroyLambda(deployment, ctx, seam, { deleteRole: ctx.options?.deleteRole === true }),
     describe: (deployment, ctx) => describeLambda(deployment, ctx, seam),
     invocation: (deployment) => invocationOf(deployment, seam),
+    logEvents: (deployment, ctx, query) => logEventsLambda(deployment, ctx, seam, query),
     doctor: () => doctor(seam),
   });
 }

@@ -19,6 +19,8 @@ import {
   type Deployment,
   defineDeployTarget,
   type FunctionBundle,
+  type LogEvent,
+  type LogQuery,
   type OperationContext,
 } from '@kagg/plugin-api';
 import { type LocalOptions, localOptionsSchema } from './options.js';
@@ -29,6 +31,22 @@ const SERVER = 'kagg_local.py';
 async function tail(file: string, lines = 20): Promise<string> {
   const text = await readFile(file, 'utf8').catch(() => '');
   return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/**
+ * The server starts each line with the time it was written; a line without one (written before the
+ * server took over its output, pip's) takes the time of the line before it.
+ */
+export function parseLog(text: string): LogEvent[] {
+  const events: LogEvent[] = [];
+  let last = 0;
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z) (.*)$/.exec(line);
+    if (m) last = Date.parse(m[1] as string);
+    events.push({ timestamp: last, message: m ? (m[2] as string) : line });
+  }
+  return events;
 }
 
 function logFileOf(ctx: { logDir: string }, name: string): string {
@@ -280,6 +298,14 @@ export const localTarget = defineDeployTarget<LocalOptions>({
 
   async logs(deployment: Deployment, ctx: OperationContext): Promise<string> {
     return tail(String(deployment.providerIds.log ?? logFileOf(ctx, deployment.name)), 200);
+  },
+
+  async logEvents(deployment: Deployment, ctx: OperationContext, query: LogQuery): Promise<LogEvent[]> {
+    const text = await readFile(String(deployment.providerIds.log ?? logFileOf(ctx, deployment.name)), 'utf8').catch(
+      () => '',
+    );
+    const events = parseLog(text).filter((e) => query.since === undefined || e.timestamp >= query.since);
+    return query.tail === undefined ? events : events.slice(-query.tail);
   },
 
   async doctor() {

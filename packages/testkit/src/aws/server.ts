@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { buildEvent, mapResult } from './function-url.js';
 import { handleIam, iamError } from './iam.js';
 import { type JsonReply, type LambdaSettings, lambdaError, publicUrlAllowed, routeLambda } from './lambda.js';
+import { appendFunctionLog, handleLogs } from './logs.js';
 import { parseAuthorization, type SignedScope, verifySignature } from './sigv4.js';
 import {
   type AwsFakeState,
@@ -113,6 +114,7 @@ export async function startAwsFake(options: AwsFakeOptions = {}): Promise<AwsFak
     accountId: options.accountId ?? '000000000000',
     roles: new Map(),
     functions: new Map(),
+    logGroups: new Map(),
     buckets: new Map((options.buckets ?? []).map((b) => [b, new Map()])),
   };
   const requests: RecordedRequest[] = [];
@@ -174,6 +176,7 @@ export async function startAwsFake(options: AwsFakeOptions = {}): Promise<AwsFak
         AWS_DEFAULT_REGION: fn.region,
         KAGG_FAKE_FUNCTION_ARN: fn.arn,
       },
+      onLog: (line) => appendFunctionLog(state, fn, line),
     });
     workers.add(worker);
     fn.worker = worker;
@@ -313,6 +316,47 @@ export async function startAwsFake(options: AwsFakeOptions = {}): Promise<AwsFak
         : handleIam(state, params, rolePropagationFailures);
       record.status = reply.status;
       return sendXml(res, reply.status, reply.body);
+    }
+
+    if (service === 'logs') {
+      record.service = 'logs';
+      const target = headers['x-amz-target'] ?? '';
+      record.operation = target.startsWith('Logs_20140328.') ? target.slice('Logs_20140328.'.length) : target;
+      const auth = await authenticate(req, rawPath, rawQuery, body);
+      if (!('scope' in auth)) {
+        record.status = 400;
+        return sendJson(res, {
+          status: 400,
+          errorType: 'UnrecognizedClientException',
+          body: {
+            __type: 'UnrecognizedClientException',
+            message: 'The security token included in the request is invalid.',
+          },
+        });
+      }
+      let json: Record<string, unknown> = {};
+      try {
+        json = body.length > 0 ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
+      } catch {
+        record.status = 400;
+        return sendJson(res, {
+          status: 400,
+          errorType: 'SerializationException',
+          body: { __type: 'SerializationException' },
+        });
+      }
+      const reply = deny(record.operation)
+        ? {
+            status: 400,
+            errorType: 'AccessDeniedException',
+            body: {
+              __type: 'AccessDeniedException',
+              message: `User is not authorized to perform: logs:${record.operation}`,
+            },
+          }
+        : handleLogs(state, record.operation, json, auth.scope.region);
+      record.status = reply.status;
+      return sendJson(res, reply);
     }
 
     if (service === 's3') {

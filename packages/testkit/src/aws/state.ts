@@ -64,8 +64,26 @@ export interface FakeFunction {
   workerVersion?: number;
 }
 
+export interface FakeLogEvent {
+  timestamp: number;
+  ingestionTime: number;
+  message: string;
+  logStreamName: string;
+  eventId: string;
+}
+
+export interface FakeLogGroup {
+  name: string;
+  arn: string;
+  creationTime: number;
+  tags: Record<string, string>;
+  events: FakeLogEvent[];
+}
+
 export interface AwsFakeState {
   accountId: string;
+  /** CloudWatch Logs groups by name. */
+  logGroups: Map<string, FakeLogGroup>;
   roles: Map<string, FakeRole>;
   functions: Map<string, FakeFunction>;
   /** bucket → key → bytes. */
@@ -74,7 +92,7 @@ export interface AwsFakeState {
 
 export interface RecordedRequest {
   /** Which part of the fake answered: iam, lambda, s3, url (the function URL), or unknown. */
-  service: 'iam' | 'lambda' | 's3' | 'url' | 'unknown';
+  service: 'iam' | 'lambda' | 's3' | 'logs' | 'url' | 'unknown';
   /** IAM action or Lambda operation name when known (GetRole, CreateFunction, AddPermission...). */
   operation?: string;
   method: string;
@@ -100,6 +118,8 @@ export const WRITE_OPERATIONS = new Set([
   'DeleteFunctionUrlConfig',
   'AddPermission',
   'TagResource',
+  'CreateLogGroup',
+  'DeleteLogGroup',
   'RemovePermission',
   'PutObject',
   'CreateBucket',

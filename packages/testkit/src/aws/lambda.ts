@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { unzipFiles } from '@kagg/core/bundle';
-import type { AwsFakeState, FakeFunction, FakeStatement } from './state.js';
+import { type AwsFakeState, type FakeFunction, type FakeStatement, RESERVED_ENV_KEYS } from './state.js';
 
 export interface JsonReply {
   status: number;
@@ -168,6 +168,12 @@ function checkSettings(body: Body): JsonReply | undefined {
     const vars = (body.Environment as Body).Variables;
     if (vars !== undefined && (typeof vars !== 'object' || vars === null))
       return invalid('Environment.Variables must be a map');
+    const reserved = Object.keys(vars ?? {}).filter((k) => RESERVED_ENV_KEYS.has(k));
+    if (reserved.length > 0) {
+      return invalid(
+        `Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(', ')}`,
+      );
+    }
     if (Buffer.byteLength(JSON.stringify(vars ?? {})) > 4096) {
       return invalid(
         'Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit.',

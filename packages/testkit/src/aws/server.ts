@@ -15,6 +15,7 @@ import { parseAuthorization, type SignedScope, verifySignature } from './sigv4.j
 import {
   type AwsFakeState,
   type FakeFunction,
+  KNOWN_REGIONS,
   type RecordedRequest,
   WRITE_OPERATIONS as WRITE_OPERATIONS_SET,
 } from './state.js';
@@ -287,6 +288,13 @@ export async function startAwsFake(options: AwsFakeOptions = {}): Promise<AwsFak
 
     const scope = parseAuthorization(req.headers.authorization);
     const service = scope?.service;
+    if (scope && service !== 'iam' && !KNOWN_REGIONS.has(scope.region)) {
+      // No such regional host on AWS: the caller's lookup would fail; here the connection drops.
+      record.service = service === 'logs' || service === 's3' ? service : 'lambda';
+      record.status = 0;
+      req.socket.destroy();
+      return;
+    }
     const isIam =
       service === 'iam' ||
       (method === 'POST' &&

@@ -5,15 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DeployTarget } from '@kagg/plugin-api';
-import type { AwsOptions, AwsSeam } from '@kagg/plugin-aws';
-import { createAwsTarget } from '@kagg/plugin-aws';
+import type { AwsOptions } from '@kagg/plugin-aws';
 import { type AwsFake, bundleOf, notebookJson, recordingContext, startAwsFake } from '@kagg/testkit/aws-fake';
-import { BIN, cleanup, isolatedEnv, kagg, kaggJson, ROOT, tempDir } from './helpers.ts';
+import { awsCliEnv, useAwsFake } from './aws-helpers.ts';
+import { BIN, cleanup, kagg, kaggJson, ROOT, tempDir } from './helpers.ts';
 
 const CHATTY = [
   { source: 'print("loading model v3")\n' },
@@ -23,17 +22,6 @@ const CHATTY = [
   },
 ];
 
-function seamFor(fake: AwsFake): AwsSeam {
-  return {
-    credentials: { accessKeyId: fake.accessKeyId, secretAccessKey: fake.secretAccessKey },
-    endpoint: fake.url,
-    pollMs: 5,
-    maxAttempts: 1,
-    healthMs: 30_000,
-    env: { PATH: process.env.PATH ?? '' },
-  };
-}
-
 const opts = (extra: Partial<AwsOptions> = {}): AwsOptions => ({ region: 'us-east-1', ...extra });
 
 async function call(url: string, n: number) {
@@ -42,15 +30,10 @@ async function call(url: string, n: number) {
 }
 
 describe('aws logs through the target', () => {
-  let fake: AwsFake;
-  let target: DeployTarget<AwsOptions>;
-  before(async () => {
-    fake = await startAwsFake();
-    target = createAwsTarget(seamFor(fake));
-  });
-  after(() => fake.close());
+  const aws = useAwsFake();
 
   test('the log group is created tagged before the function runs, and holds what the notebook printed', async () => {
+    const { fake, target } = aws;
     const ctx = recordingContext('chatty', opts());
     const deployment = await target.deploy(await target.package(await bundleOf('chatty', CHATTY), opts()), ctx);
     const group = fake.state.logGroups.get('/aws/lambda/kagg-chatty');
@@ -76,6 +59,7 @@ describe('aws logs through the target', () => {
   });
 
   test('a function whose role may not write logs leaves none (as on AWS)', async () => {
+    const { fake, target } = aws;
     const bare = fake.inject.role('no-logs-role');
     const ctx = recordingContext('mute', opts({ role: bare }));
     const deployment = await target.deploy(
@@ -88,6 +72,7 @@ describe('aws logs through the target', () => {
   });
 
   test('destroy removes the log group; with keepLogs it stays', async () => {
+    const { fake, target } = aws;
     const deploy = async (name: string) =>
       target.deploy(await target.package(await bundleOf(name, CHATTY), opts()), recordingContext(name, opts()));
     const kept = await deploy('kept');
@@ -110,15 +95,7 @@ describe('kagg logs --aws through the CLI', () => {
 
   before(async () => {
     fake = await startAwsFake();
-    env = isolatedEnv(home, {
-      AWS_ENDPOINT_URL: fake.url,
-      AWS_ACCESS_KEY_ID: fake.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: fake.secretAccessKey,
-      AWS_REGION: 'eu-west-1',
-      AWS_EC2_METADATA_DISABLED: 'true',
-      KAGG_AWS_POLL_MS: '10',
-    });
-    assert.equal((await kagg(['plugins', 'link', path.join(ROOT, 'plugins', 'aws'), '--no-install'], env)).code, 0);
+    env = await awsCliEnv(home, fake);
     const dep = await kaggJson<{ url: string }>(['deploy', notebook, '--aws'], env);
     assert.equal(dep.code, 0, dep.stderr);
     url = dep.json.url;
@@ -127,6 +104,7 @@ describe('kagg logs --aws through the CLI', () => {
   });
   after(async () => {
     await cleanup(home);
+    rmSync(work, { recursive: true, force: true });
     await fake.close();
   });
 

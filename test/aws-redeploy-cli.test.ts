@@ -9,7 +9,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { EndpointRegistry } from '@kagg/core/registry';
 import { type AwsFake, startAwsFake } from '@kagg/testkit/aws-fake';
-import { cleanup, FIXTURES, isolatedEnv, kagg, kaggJson, ROOT, tempDir } from './helpers.ts';
+import { awsCliEnv } from './aws-helpers.ts';
+import { cleanup, FIXTURES, kaggJson, tempDir } from './helpers.ts';
 
 interface DeployJson {
   changed: boolean;
@@ -27,16 +28,7 @@ describe('kagg deploy --aws: redeploys that do what was asked', () => {
 
   before(async () => {
     fake = await startAwsFake();
-    env = isolatedEnv(home, {
-      AWS_ENDPOINT_URL: fake.url,
-      AWS_ACCESS_KEY_ID: fake.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: fake.secretAccessKey,
-      AWS_REGION: 'eu-west-1',
-      AWS_EC2_METADATA_DISABLED: 'true',
-      KAGG_AWS_POLL_MS: '10',
-    });
-    const linked = await kagg(['plugins', 'link', path.join(ROOT, 'plugins', 'aws'), '--no-install'], env);
-    assert.equal(linked.code, 0, linked.stderr);
+    env = await awsCliEnv(home, fake);
   });
   after(async () => {
     await cleanup(home);

@@ -7,29 +7,17 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { redact } from '@kagg/core/config';
 import { resourceNameOf } from '@kagg/core/naming';
 import type { Deployment, DeployTarget } from '@kagg/plugin-api';
-import type { AwsOptions, AwsSeam } from '@kagg/plugin-aws';
+import type { AwsOptions } from '@kagg/plugin-aws';
 import { createAwsTarget, ROLE_NAME } from '@kagg/plugin-aws';
-import { type AwsFake, bundleOf, recordingContext, startAwsFake } from '@kagg/testkit/aws-fake';
+import { bundleOf, recordingContext } from '@kagg/testkit/aws-fake';
+import { awsSeam, sum, useAwsFake } from './aws-helpers.ts';
 
 const ADDER = [{ source: 'def process_request(payload):\n    return {"sum": payload["a"] + payload["b"]}\n' }];
 const BASIC_POLICY = 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';
-
-function seamFor(fake: AwsFake, extra: Partial<AwsSeam> = {}): AwsSeam {
-  return {
-    credentials: { accessKeyId: fake.accessKeyId, secretAccessKey: fake.secretAccessKey },
-    endpoint: fake.url,
-    pollMs: 5,
-    maxAttempts: 1,
-    healthMs: 30_000,
-    propagationMs: 10_000,
-    env: { PATH: process.env.PATH ?? '' },
-    ...extra,
-  };
-}
 
 const opts = (extra: Partial<AwsOptions> = {}): AwsOptions => ({ region: 'us-east-1', memory: 256, ...extra });
 
@@ -45,21 +33,11 @@ async function deploy(
   return { deployment: await target.deploy(artifact, ctx), stages: ctx.stages };
 }
 
-async function sum(url: string, a: number, b: number): Promise<unknown> {
-  const res = await fetch(url, { method: 'POST', body: JSON.stringify({ a, b }) });
-  return res.json();
-}
-
 describe('aws redeploys change what was asked, nothing more', () => {
-  let fake: AwsFake;
-  let target: DeployTarget<AwsOptions>;
-  before(async () => {
-    fake = await startAwsFake();
-    target = createAwsTarget(seamFor(fake));
-  });
-  after(() => fake.close());
+  const aws = useAwsFake();
 
   test('a settings-only change updates the configuration without uploading code; auth changes only the URL', async () => {
+    const { fake, target } = aws;
     const first = await deploy(target, 'settle', opts());
     assert.deepEqual(first.deployment.written?.sort(), [
       'auth',
@@ -98,6 +76,7 @@ describe('aws redeploys change what was asked, nothing more', () => {
   });
 
   test('names: no kagg-kagg- prefix; two long names sharing their beginning get two functions', async () => {
+    const { fake, target } = aws;
     const prefixed = await deploy(target, 'kagg-already', opts());
     assert.equal(prefixed.deployment.providerIds.functionName, 'kagg-already');
     assert.ok(!fake.state.functions.has('kagg-kagg-already'));
@@ -116,6 +95,7 @@ describe('aws redeploys change what was asked, nothing more', () => {
   });
 
   test('every resource kagg creates is tagged: the function with its endpoint, the role as kagg-managed', async () => {
+    const { fake, target } = aws;
     await deploy(target, 'tagged', opts());
     assert.deepEqual(fake.state.functions.get('kagg-tagged')?.tags, {
       'managed-by': 'kagg',
@@ -125,6 +105,7 @@ describe('aws redeploys change what was asked, nothing more', () => {
   });
 
   test('a function with the name that this endpoint did not create is refused; --adopt takes it over', async () => {
+    const { fake, target } = aws;
     await deploy(target, 'theirs', opts());
     const mark = fake.writes().length;
     // Another endpoint whose name maps to the same function (kagg-theirs) is refused, naming the owner.
@@ -143,6 +124,7 @@ describe('aws redeploys change what was asked, nothing more', () => {
   });
 
   test('a function deployed before kagg tagged resources is recognised through the registry and tagged', async () => {
+    const { fake, target } = aws;
     const { deployment } = await deploy(target, 'older', opts());
     const fn = fake.state.functions.get('kagg-older');
     assert.ok(fn);
@@ -154,15 +136,10 @@ describe('aws redeploys change what was asked, nothing more', () => {
 });
 
 describe('aws: a failure between two ensure-steps is repaired by the next run', () => {
-  let fake: AwsFake;
-  let target: DeployTarget<AwsOptions>;
-  before(async () => {
-    fake = await startAwsFake();
-    target = createAwsTarget(seamFor(fake));
-  });
-  after(() => fake.close());
+  const aws = useAwsFake();
 
   test('role created, policy attachment denied: the next deploy attaches it and says so', async () => {
+    const { fake, target } = aws;
     fake.inject.denyNext('AttachRolePolicy');
     await assert.rejects(deploy(target, 'halfrole', opts()), (error: Error & { code?: string }) => {
       assert.equal(error.code, 'AWS_ACCESS_DENIED');
@@ -179,6 +156,7 @@ describe('aws: a failure between two ensure-steps is repaired by the next run', 
   });
 
   test('URL created, permission denied: the next deploy adds the missing grants and the URL answers', async () => {
+    const { fake, target } = aws;
     fake.inject.denyNext('AddPermission');
     await assert.rejects(deploy(target, 'halfurl', opts()), /AddPermission/);
     const fn = fake.state.functions.get('kagg-halfurl');
@@ -192,19 +170,14 @@ describe('aws: a failure between two ensure-steps is repaired by the next run', 
 });
 
 describe('aws: limits refused before any call', () => {
-  let fake: AwsFake;
-  let target: DeployTarget<AwsOptions>;
-  before(async () => {
-    fake = await startAwsFake();
-    target = createAwsTarget(seamFor(fake));
-  });
-  after(() => fake.close());
+  const aws = useAwsFake();
 
   const check = (name: string, options: AwsOptions, env: Record<string, string> = {}) =>
-    target.check?.({ name, resourceName: resourceNameOf(name, target.naming), options, env }) ??
+    aws.target.check?.({ name, resourceName: resourceNameOf(name, aws.target.naming), options, env }) ??
     Promise.reject(new Error('the aws target has no check()'));
 
   test('an environment over 4 KB, by --env or by settings: refused naming the largest keys, never a value', async () => {
+    const { fake, target } = aws;
     const value = 'v'.repeat(5000);
     for (const attempt of [
       check('big', opts(), { BLOB: value }),
@@ -223,6 +196,7 @@ describe('aws: limits refused before any call', () => {
   });
 
   test('reserved variables, an unknown region with a suggestion', async () => {
+    const { fake, target } = aws;
     await assert.rejects(check('r', opts(), { AWS_REGION: 'x' }), (error: Error & { code?: string }) => {
       assert.equal(error.code, 'AWS_ENV_RESERVED');
       assert.match(error.message, /AWS_REGION/);
@@ -243,13 +217,14 @@ describe('aws: limits refused before any call', () => {
   });
 
   test('an endpoint that answers HTML: an error naming the endpoint, not a deserialization trace', async () => {
+    const { fake } = aws;
     const html = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Welcome to nginx!</body></html>');
     });
     await new Promise<void>((resolve) => html.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(html.address() as AddressInfo).port}`;
     try {
-      const wrong = createAwsTarget(seamFor(fake, { endpoint: url }));
+      const wrong = createAwsTarget(awsSeam(fake, { endpoint: url }));
       await assert.rejects(deploy(wrong, 'html', opts()), (error: Error & { code?: string; action?: string }) => {
         assert.equal(error.code, 'AWS_BAD_ANSWER');
         assert.ok(error.message.startsWith(`the endpoint ${url} answered Lambda GetFunction`), error.message);
@@ -264,14 +239,10 @@ describe('aws: limits refused before any call', () => {
 });
 
 describe('aws: --env values never appear in output', () => {
-  let fake: AwsFake;
-  before(async () => {
-    fake = await startAwsFake();
-  });
-  after(() => fake.close());
+  const aws = useAwsFake();
 
   test('a notebook that fails at start-up quoting its token: the message kagg prints masks the value', async () => {
-    const target = createAwsTarget(seamFor(fake));
+    const { target } = aws;
     const token = 'sk-live-7f3a9c2e11d04b58';
     const cells = [
       {

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -33,6 +33,19 @@ const GREETER = notebookJson([
   },
 ]);
 
+/** A KAGG_HOME and the greeter notebook, both removed after the suite. */
+function greeterHome() {
+  const home = tempDir();
+  const work = tempDir('kagg-nb-');
+  const notebook = path.join(work, 'greeter.ipynb');
+  writeFileSync(notebook, GREETER);
+  after(async () => {
+    await cleanup(home);
+    rmSync(work, { recursive: true, force: true });
+  });
+  return { home, env: isolatedEnv(home), notebook, registry: new EndpointRegistry(path.join(home, 'endpoints.json')) };
+}
+
 function alive(pid: number): boolean {
   try {
     return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
@@ -42,13 +55,7 @@ function alive(pid: number): boolean {
 }
 
 describe('redeploy compares the whole deployment (local target)', () => {
-  const home = tempDir();
-  const env = isolatedEnv(home);
-  const work = tempDir('kagg-nb-');
-  const notebook = path.join(work, 'greeter.ipynb');
-  writeFileSync(notebook, GREETER);
-  const registry = new EndpointRegistry(path.join(home, 'endpoints.json'));
-  after(() => cleanup(home));
+  const { env, notebook, registry } = greeterHome();
 
   const deploy = (...extra: string[]) => kaggJson<DeployJson>(['deploy', notebook, ...extra], env);
   const greet = async () =>
@@ -149,13 +156,7 @@ describe('redeploy compares the whole deployment (local target)', () => {
 });
 
 describe('Ctrl-C during a deploy (local target)', () => {
-  const home = tempDir();
-  const env = isolatedEnv(home);
-  const work = tempDir('kagg-nb-');
-  const notebook = path.join(work, 'greeter.ipynb');
-  writeFileSync(notebook, GREETER);
-  const registry = new EndpointRegistry(path.join(home, 'endpoints.json'));
-  after(() => cleanup(home));
+  const { home, env, notebook, registry } = greeterHome();
 
   it('exits 130, leaving a pending entry that destroy removes completely and the next deploy resumes', async () => {
     const child = spawn(process.execPath, [BIN, 'deploy', notebook, '--env', 'SLOW=1', '--json'], {

@@ -7,9 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Deployment } from '@kagg/plugin-api';
-import type { AwsOptions, AwsSeam } from '@kagg/plugin-aws';
+import type { AwsOptions } from '@kagg/plugin-aws';
 import { createAwsTarget, INVOKE_SID, ROLE_NAME, URL_SID } from '@kagg/plugin-aws';
 import { type AwsFake, bundleOf, recordingContext, startAwsFake } from '@kagg/testkit/aws-fake';
+import { awsSeam as seamFor } from './aws-helpers.ts';
 
 const SUM_OF_SQUARES = [
   { source: 'import math\nSCALE = 1\n' },
@@ -25,19 +26,6 @@ const SUM_OF_CUBES = [
       'def process_request(payload):\n    values = payload.get("values", [])\n    return {"sum_of_cubes": SCALE * sum(v ** 3 for v in values), "n": len(values)}\n',
   },
 ];
-
-function seamFor(fake: AwsFake, extra: Partial<AwsSeam> = {}): AwsSeam {
-  return {
-    credentials: { accessKeyId: fake.accessKeyId, secretAccessKey: fake.secretAccessKey },
-    endpoint: fake.url,
-    pollMs: 5,
-    maxAttempts: 1,
-    healthMs: 30_000,
-    propagationMs: 10_000,
-    env: { PATH: process.env.PATH ?? '' },
-    ...extra,
-  };
-}
 
 async function post(url: string, payload: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(url, {

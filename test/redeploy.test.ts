@@ -181,6 +181,8 @@ describe('Ctrl-C during a deploy (local target)', () => {
     assert.equal(JSON.parse(stdout).error.code, 'INTERRUPTED');
     const left = (await registry.require('greeter')) as Entry;
     assert.equal(left.state, 'pending');
+    const listed = await kagg(['endpoints', 'list'], env);
+    assert.match(listed.stdout, /^greeter\s+local\s+\(pending: deploy did not finish\)/m);
     const dir = String(left.providerIds.dir);
     assert.ok(dir.startsWith(home), dir);
 

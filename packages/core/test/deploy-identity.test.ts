@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { deploymentFingerprint } from '@kagg/core/deploy';
 import { DEFAULT_NAMING, resourceNameOf } from '@kagg/core/naming';
+import { targetShapeProblems } from '@kagg/plugin-api';
 
 describe('resource names', () => {
   it('prefix kagg- once: a name that already has it is kept as it is', () => {
@@ -66,5 +67,30 @@ describe('deployment fingerprint', () => {
     ];
     const prints = await Promise.all(variants.map((v) => deploymentFingerprint(v)));
     for (const [i, p] of prints.entries()) assert.notEqual(p, a, `variant ${i} differs`);
+  });
+});
+
+describe('the optional DeployTarget members are checked by shape', () => {
+  const base = {
+    id: 'mine',
+    title: 'Mine',
+    apiVersion: 1,
+    optionsSchema: {},
+    package() {},
+    deploy() {},
+    destroy() {},
+    describe() {},
+    invocation() {},
+  };
+
+  it('accepts them well-formed, and refuses a naming kagg could not honour', () => {
+    assert.deepEqual(targetShapeProblems({ ...base, version: '1.2.3', naming: { maxLength: 40 }, check() {} }), []);
+    assert.deepEqual(targetShapeProblems({ ...base, naming: { maxLength: 8 } }), [
+      'naming must be { maxLength: integer >= 16, prefix?: string of at most 8 characters }',
+    ]);
+    assert.deepEqual(targetShapeProblems({ ...base, check: 'yes', version: 2 }), [
+      'check must be a function',
+      'version must be a string',
+    ]);
   });
 });

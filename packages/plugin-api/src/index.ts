@@ -308,6 +308,21 @@ export function targetShapeProblems(value: unknown): string[] {
   for (const method of ['package', 'deploy', 'destroy', 'describe', 'invocation'] as const) {
     if (typeof t[method] !== 'function') problems.push(`${method} must be a function`);
   }
+  for (const method of ['check', 'logs', 'logEvents', 'doctor'] as const) {
+    if (t[method] !== undefined && typeof t[method] !== 'function') problems.push(`${method} must be a function`);
+  }
+  if (t.version !== undefined && typeof t.version !== 'string') problems.push('version must be a string');
+  const naming = t.naming as Partial<ResourceNaming> | undefined;
+  if (
+    naming !== undefined &&
+    (typeof naming !== 'object' ||
+      naming === null ||
+      !Number.isInteger(naming.maxLength) ||
+      (naming.maxLength as number) < 16 ||
+      (naming.prefix !== undefined && (typeof naming.prefix !== 'string' || naming.prefix.length > 8)))
+  ) {
+    problems.push('naming must be { maxLength: integer >= 16, prefix?: string of at most 8 characters }');
+  }
   return problems;
 }
 

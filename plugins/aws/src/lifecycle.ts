@@ -72,7 +72,7 @@ export async function describeLambda(
 }
 
 /** `deleteRole` while other functions still run with the role would break them: refused, naming them. */
-async function refuseSharedRole(s: AwsSession, functionName: string, roleArn: string): Promise<void> {
+async function refuseSharedRole(s: AwsSession, functionName: string): Promise<void> {
   const { ListFunctionsCommand } = await import('@aws-sdk/client-lambda');
   const users: string[] = [];
   let marker: string | undefined;
@@ -81,8 +81,7 @@ async function refuseSharedRole(s: AwsSession, functionName: string, roleArn: st
       s.clients.lambda.send(new ListFunctionsCommand({ ...(marker ? { Marker: marker } : {}) })),
     );
     for (const f of page.Functions ?? []) {
-      if (f.FunctionName !== functionName && (f.Role === roleArn || f.Role?.endsWith(`/${ROLE_NAME}`)))
-        users.push(f.FunctionName ?? '?');
+      if (f.FunctionName !== functionName && f.Role?.endsWith(`/${ROLE_NAME}`)) users.push(f.FunctionName ?? '?');
     }
     marker = page.NextMarker;
   } while (marker);
@@ -131,7 +130,7 @@ export async function destroyLambda(
     const lambda = s.clients.lambda;
     const deleteRole = options.deleteRole && deployment.providerIds.roleName === ROLE_NAME;
     // Checked before anything is removed: a refusal leaves the endpoint whole.
-    if (deleteRole) await refuseSharedRole(s, name, String(deployment.providerIds.roleArn ?? ''));
+    if (deleteRole) await refuseSharedRole(s, name);
     ctx.progress('removing the Function URL', name);
     await s.call(
       'Lambda DeleteFunctionUrlConfig',

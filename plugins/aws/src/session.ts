@@ -142,10 +142,12 @@ export class AwsSession {
       iam.send(new ListAttachedRolePoliciesCommand({ RoleName: ROLE_NAME })),
     );
     if (!(attached.AttachedPolicies ?? []).some((p) => p.PolicyArn === BASIC_EXECUTION_POLICY)) {
-      this.ctx.progress(
-        written.includes('role') ? 'attaching the execution policy' : 'repairing the execution role',
-        `${ROLE_NAME} lacked AWSLambdaBasicExecutionRole (CloudWatch Logs); attaching it`,
-      );
+      if (written.includes('role')) this.ctx.progress('attaching the execution policy', 'AWSLambdaBasicExecutionRole');
+      else
+        this.ctx.progress(
+          'repairing the execution role',
+          `${ROLE_NAME} lacked AWSLambdaBasicExecutionRole (CloudWatch Logs); attaching it`,
+        );
       await this.must('IAM AttachRolePolicy', () =>
         iam.send(new AttachRolePolicyCommand({ RoleName: ROLE_NAME, PolicyArn: BASIC_EXECUTION_POLICY })),
       );

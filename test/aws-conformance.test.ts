@@ -1,7 +1,7 @@
 /**
  * The whole DeployTarget lifecycle of the `aws` target as kagg loads it (the object its
  * `kagg:targets` hook returns, no test seam): package → deploy → invocation → describe → destroy,
- * configured only through the SDK's standard variables (AWS_ENDPOINT_URL_LAMBDA / _IAM,
+ * configured only through the SDK's standard variables (AWS_ENDPOINT_URL_LAMBDA / _IAM / _CLOUDWATCH_LOGS,
  * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, AWS_REGION) and KAGG_AWS_POLL_MS.
  */
 import assert from 'node:assert/strict';
@@ -14,6 +14,7 @@ const VARS = [
   'AWS_ENDPOINT_URL',
   'AWS_ENDPOINT_URL_LAMBDA',
   'AWS_ENDPOINT_URL_IAM',
+  'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS',
   'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY',
   'AWS_SESSION_TOKEN',
@@ -37,6 +38,7 @@ describe('aws target lifecycle through the standard AWS environment variables', 
     for (const v of VARS) delete process.env[v];
     process.env.AWS_ENDPOINT_URL_LAMBDA = fake.url;
     process.env.AWS_ENDPOINT_URL_IAM = fake.url;
+    process.env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS = fake.url;
     process.env.AWS_ACCESS_KEY_ID = fake.accessKeyId;
     process.env.AWS_SECRET_ACCESS_KEY = fake.secretAccessKey;
     process.env.AWS_REGION = 'eu-central-1';

@@ -7,9 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Deployment } from '@kagg/plugin-api';
-import type { AwsOptions, AwsSeam } from '@kagg/plugin-aws';
+import type { AwsOptions } from '@kagg/plugin-aws';
 import { createAwsTarget, INVOKE_SID, ROLE_NAME, URL_SID } from '@kagg/plugin-aws';
 import { type AwsFake, bundleOf, recordingContext, startAwsFake } from '@kagg/testkit/aws-fake';
+import { awsSeam as seamFor } from './aws-helpers.ts';
 
 const SUM_OF_SQUARES = [
   { source: 'import math\nSCALE = 1\n' },
@@ -25,19 +26,6 @@ const SUM_OF_CUBES = [
       'def process_request(payload):\n    values = payload.get("values", [])\n    return {"sum_of_cubes": SCALE * sum(v ** 3 for v in values), "n": len(values)}\n',
   },
 ];
-
-function seamFor(fake: AwsFake, extra: Partial<AwsSeam> = {}): AwsSeam {
-  return {
-    credentials: { accessKeyId: fake.accessKeyId, secretAccessKey: fake.secretAccessKey },
-    endpoint: fake.url,
-    pollMs: 5,
-    maxAttempts: 1,
-    healthMs: 30_000,
-    propagationMs: 10_000,
-    env: { PATH: process.env.PATH ?? '' },
-    ...extra,
-  };
-}
 
 async function post(url: string, payload: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(url, {
@@ -301,16 +289,35 @@ describe('aws target against the fake', () => {
     await target.destroy(first, recordingContext('squares', opts()));
   });
 
-  test('destroy with deleteRole also removes the role kagg created', async () => {
+  test('destroy with deleteRole refuses while another function uses the role, then removes it', async () => {
     const target = createAwsTarget(seamFor(fake));
     const deployment = await target.deploy(
       await target.package(await bundleOf('short-lived', SUM_OF_SQUARES), opts()),
       recordingContext('short-lived', opts()),
     );
-    await target.destroy(deployment, {
-      ...recordingContext('short-lived', opts()),
-      options: { deleteRole: true },
-    } as never);
+    const withDeleteRole = { ...recordingContext('short-lived', opts()), options: { deleteRole: true } } as never;
+    const writes = fake.writes().length;
+    await assert.rejects(target.destroy(deployment, withDeleteRole), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'AWS_ROLE_IN_USE');
+      assert.match(error.message, /1 other function\(s\) still use it \(kagg-secret-squares\)/);
+      return true;
+    });
+    assert.equal(fake.writes().length, writes, 'a refusal removes nothing');
+    const other = fake.state.functions.get('kagg-secret-squares');
+    assert.ok(other);
+    await target.destroy(
+      {
+        target: 'aws',
+        name: 'secret-squares',
+        url: '',
+        auth: 'private',
+        bundleHash: '',
+        providerIds: {},
+        region: 'us-east-1',
+      },
+      recordingContext('secret-squares', opts()),
+    );
+    await target.destroy(deployment, withDeleteRole);
     assert.equal(fake.state.roles.has(ROLE_NAME), false);
     assert.equal(fake.state.functions.has('kagg-short-lived'), false);
   });

@@ -92,6 +92,24 @@ export interface Deployment {
   region?: string;
   /** Provider identifiers (function ARN, resource ids, process ids, ports). */
   providerIds: Record<string, string | number>;
+  /**
+   * What this deploy wrote: `code`, `config`, `auth`, `url`, `role`, `process`... (empty: nothing,
+   * the provider already matched). kagg reports `changed: true` only when it is not empty; a target
+   * that leaves it out is taken to have written everything. Not recorded in the registry.
+   */
+  written?: string[];
+}
+
+/**
+ * How a target's provider names its resources, so kagg can give every endpoint a provider-safe name
+ * (`DeployContext.resourceName`): deterministic, distinct for distinct endpoints, within `maxLength`
+ * and the provider's alphabet. Without it kagg assumes `{ prefix: 'kagg-', maxLength: 63 }`.
+ */
+export interface ResourceNaming {
+  /** Put before the endpoint name unless the name already starts with it. Default `kagg-`. */
+  prefix?: string;
+  /** Longest name the provider accepts. Longer names are cut and end in `-` and a short hash. */
+  maxLength: number;
 }
 
 /** What a caller needs to reach a deployment. */
@@ -121,6 +139,20 @@ export interface Logger {
   debug(message: string): void;
 }
 
+/** Which log events `logEvents` returns. */
+export interface LogQuery {
+  /** Only events at or after this time (ms since the epoch). */
+  since?: number;
+  /** Only the last `tail` events. */
+  tail?: number;
+}
+
+export interface LogEvent {
+  /** ms since the epoch. */
+  timestamp: number;
+  message: string;
+}
+
 /** Given to every target operation. `O` is the target's settings type. */
 export interface OperationContext<O = Record<string, unknown>> {
   /** A folder this target may keep state in (under KAGG_HOME/targets/<id>). */
@@ -137,6 +169,8 @@ export interface OperationContext<O = Record<string, unknown>> {
    * `optionsSchema`, when the command takes any (`kagg destroy NAME --set deleteRole=true`).
    */
   options?: Partial<O>;
+  /** `kagg destroy --keep-logs`: leave the deployment's logs (a log group...) in place. */
+  keepLogs?: boolean;
 }
 
 export interface DeployContext<O = Record<string, unknown>> extends Omit<OperationContext<O>, 'options'> {
@@ -146,6 +180,30 @@ export interface DeployContext<O = Record<string, unknown>> extends Omit<Operati
   /** The registry entry of a previous deploy under the same name and target, if any. */
   previous?: Deployment;
   /** Environment variables for the function (`--env KEY=VALUE`). */
+  env: Record<string, string>;
+  /**
+   * The provider-safe name kagg chose for this endpoint's resources (see `ResourceNaming`). Optional
+   * for compatibility with older kagg; fall back to your own naming when absent.
+   */
+  resourceName?: string;
+  /**
+   * `--adopt`: take over a provider resource with `resourceName` that this endpoint did not create.
+   * Without it a target refuses such a resource (tags tell whose it is).
+   */
+  adopt?: boolean;
+  /**
+   * Records provider ids as they become known, before the resource exists when possible, so an
+   * interrupted deploy leaves a registry entry that `kagg destroy` can clean up and the next deploy
+   * resumes. Optional for compatibility: call it with `ctx.record?.(...)`.
+   */
+  record?(providerIds: Record<string, string | number>): Promise<void>;
+}
+
+/** What `check` is given: the endpoint and its settings, before anything is packaged or written. */
+export interface CheckContext<O = Record<string, unknown>> {
+  name: string;
+  resourceName: string;
+  options: O;
   env: Record<string, string>;
 }
 
@@ -157,6 +215,18 @@ export interface DeployTarget<O = Record<string, unknown>> {
   title: string;
   /** JSON Schema of this target's settings (region, memory, timeout, public...). */
   optionsSchema: JsonSchema;
+  /**
+   * Optional: the plugin's version. Part of what decides that a redeploy is unchanged, so a new
+   * plugin version (a new adapter, a new layout) redeploys.
+   */
+  version?: string;
+  /** Optional: how the provider names resources (length, prefix). */
+  naming?: ResourceNaming;
+  /**
+   * Optional: provider limits the schema cannot express (total environment size, reserved keys,
+   * known regions), checked before packaging and before any provider call. Throw to refuse.
+   */
+  check?(ctx: CheckContext<O>): Promise<void>;
   /** Pure: lays out the provider files and zips them. No network. */
   package(bundle: FunctionBundle, options: O): Promise<Artifact>;
   /** Creates or updates, idempotent; waits until the endpoint answers. */
@@ -164,8 +234,13 @@ export interface DeployTarget<O = Record<string, unknown>> {
   destroy(deployment: Deployment, ctx: OperationContext<O>): Promise<void>;
   describe(deployment: Deployment, ctx: OperationContext<O>): Promise<DeploymentStatus>;
   invocation(deployment: Deployment): Promise<Invocation>;
-  /** Optional: recent log text of a deployment, for `kagg logs`. */
+  /** Optional: recent log text of a deployment, for `kagg logs` (prefer `logEvents`). */
   logs?(deployment: Deployment, ctx: OperationContext<O>): Promise<string>;
+  /**
+   * Optional: log events of a deployment, oldest first, for `kagg logs [--since] [--tail] [--follow]`
+   * (kagg follows by asking again with `since` set to the last timestamp it printed).
+   */
+  logEvents?(deployment: Deployment, ctx: OperationContext<O>, query: LogQuery): Promise<LogEvent[]>;
   /** Optional: checks for `kagg doctor` (credentials found, tools present). Never prints secrets. */
   doctor?(): Promise<DoctorCheck[]>;
 }
@@ -235,6 +310,21 @@ export function targetShapeProblems(value: unknown): string[] {
   }
   for (const method of ['package', 'deploy', 'destroy', 'describe', 'invocation'] as const) {
     if (typeof t[method] !== 'function') problems.push(`${method} must be a function`);
+  }
+  for (const method of ['check', 'logs', 'logEvents', 'doctor'] as const) {
+    if (t[method] !== undefined && typeof t[method] !== 'function') problems.push(`${method} must be a function`);
+  }
+  if (t.version !== undefined && typeof t.version !== 'string') problems.push('version must be a string');
+  const naming = t.naming as Partial<ResourceNaming> | undefined;
+  if (
+    naming !== undefined &&
+    (typeof naming !== 'object' ||
+      naming === null ||
+      !Number.isInteger(naming.maxLength) ||
+      (naming.maxLength as number) < 16 ||
+      (naming.prefix !== undefined && (typeof naming.prefix !== 'string' || naming.prefix.length > 8)))
+  ) {
+    problems.push('naming must be { maxLength: integer >= 16, prefix?: string of at most 8 characters }');
   }
   return problems;
 }

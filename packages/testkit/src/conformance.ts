@@ -6,7 +6,10 @@
  *   describeDeployTarget(myTarget, { options: { region: 'test-1' }, context: { stateDir } });
  *
  * It packages a small notebook (`process_request` adds two numbers), deploys it, calls it, asks for
- * its status, redeploys, and destroys it.
+ * its status, redeploys, and destroys it. Then what every target must get right on redeploys: a
+ * settings-only change (the environment) reaches the provider; two names equal in their first 70
+ * characters stay two deployments; a deploy interrupted half-way is finished by the next run, and
+ * an interrupted deploy followed by `destroy` leaves nothing behind.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -14,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createBundle } from '@kagg/core/bundle';
+import { resourceNameOf } from '@kagg/core/naming';
 import { convertNotebook, readNotebook } from '@kagg/core/notebook';
 import { compileSchema } from '@kagg/core/schema';
 import {
@@ -46,6 +50,32 @@ export async function adderBundle(name = 'conformance-adder'): Promise<FunctionB
   return createBundle({ name, source: 'adder.ipynb', conversion: convertNotebook(notebook) });
 }
 
+/** A notebook answering with the value of one environment variable. */
+const ENV_ECHO = JSON.stringify({
+  nbformat: 4,
+  nbformat_minor: 5,
+  metadata: {},
+  cells: [
+    {
+      id: 'echo',
+      cell_type: 'code',
+      execution_count: null,
+      metadata: {},
+      outputs: [],
+      source:
+        'import os\n\ndef process_request(payload):\n    return {"value": os.environ.get("KAGG_CONFORMANCE_VALUE")}\n',
+    },
+  ],
+});
+
+async function envEchoBundle(name: string): Promise<FunctionBundle> {
+  return createBundle({
+    name,
+    source: 'echo.ipynb',
+    conversion: convertNotebook(readNotebook(ENV_ECHO, 'echo.ipynb')),
+  });
+}
+
 async function defaultCall(invocation: Invocation, method: string, body?: string) {
   const headers: Record<string, string> = {
     ...invocation.headers,
@@ -76,13 +106,57 @@ export function describeDeployTarget(target: DeployTarget, conformance: Conforma
     signal: new AbortController().signal,
     ...conformance.context,
   });
-  const deployContext = (previous?: Deployment): DeployContext => ({
-    ...context(),
-    name,
-    options,
-    env: {},
-    ...(previous ? { previous } : {}),
-  });
+  const deployContext = (previous?: Deployment, extra: Partial<DeployContext> = {}): DeployContext => {
+    const endpoint = extra.name ?? name;
+    return {
+      ...context(),
+      name: endpoint,
+      resourceName: resourceNameOf(endpoint, target.naming),
+      options,
+      env: {},
+      ...(previous ? { previous } : {}),
+      ...extra,
+    };
+  };
+  /** Stages a first deploy reports: an interruption is made half-way through them. */
+  let fullDeployStages = 0;
+  const answer = async (d: Deployment, payload: unknown) => {
+    const res = await call(await target.invocation(d), 'POST', JSON.stringify(payload));
+    assert.equal(res.status, 200, res.body);
+    return JSON.parse(res.body) as unknown;
+  };
+  /**
+   * Deploys `bundle` and aborts the context's signal half-way through its stages, as Ctrl-C would.
+   * Returns the deployment as kagg's registry would hold it: the ids the target recorded so far.
+   */
+  const interruptedDeploy = async (bundle: FunctionBundle): Promise<Deployment> => {
+    const controller = new AbortController();
+    const recorded: Record<string, string | number> = {};
+    let seen = 0;
+    const ctx = deployContext(undefined, {
+      name: bundle.name,
+      signal: controller.signal,
+      progress: () => {
+        seen++;
+        if (seen >= Math.ceil(fullDeployStages / 2))
+          controller.abort(new Error('interrupted by the conformance suite'));
+      },
+      record: async (ids) => {
+        Object.assign(recorded, ids);
+      },
+    });
+    await assert.rejects(target.deploy(await target.package(bundle, options), ctx), 'an aborted deploy rejects');
+    const pending: Deployment & { resourceName?: string } = {
+      target: target.id,
+      name: bundle.name,
+      url: '',
+      auth: 'public',
+      bundleHash: bundle.hash,
+      providerIds: recorded,
+      resourceName: resourceNameOf(bundle.name, target.naming),
+    };
+    return pending;
+  };
 
   describe(`DeployTarget conformance: ${target.id}`, () => {
     let bundle: FunctionBundle;
@@ -113,7 +187,9 @@ export function describeDeployTarget(target: DeployTarget, conformance: Conforma
 
     it('deploys, reporting progress, and the endpoint computes the answer', async () => {
       const artifact = await target.package(bundle, options);
+      stages.length = 0;
       deployment = await target.deploy(artifact, deployContext());
+      fullDeployStages = stages.length;
       assert.equal(deployment.target, target.id);
       assert.equal(deployment.name, name);
       assert.equal(deployment.bundleHash, bundle.hash);
@@ -148,6 +224,59 @@ export function describeDeployTarget(target: DeployTarget, conformance: Conforma
       const status = await target.describe(deployment, context());
       assert.notEqual(status.state, 'ready');
       deployment = undefined;
+    });
+
+    it('a settings-only change (the environment) reaches the provider, without rewriting the code', async () => {
+      const echo = await envEchoBundle(`${name}-env`);
+      const artifact = await target.package(echo, options);
+      const env = (value: string) => ({ name: echo.name, env: { KAGG_CONFORMANCE_VALUE: value } });
+      const first = await target.deploy(artifact, deployContext(undefined, env('first')));
+      try {
+        assert.deepEqual(await answer(first, {}), { value: 'first' });
+        const second = await target.deploy(artifact, deployContext(first, env('second')));
+        assert.deepEqual(await answer(second, {}), { value: 'second' });
+        if (second.written) assert.ok(!second.written.includes('code'), `wrote ${second.written.join(', ')}`);
+      } finally {
+        await target.destroy(first, context());
+      }
+    });
+
+    it('two names equal in their first 70 characters are two deployments', async () => {
+      const stem = 'c'.repeat(70);
+      const [one, two] = await Promise.all([adderBundle(`${stem}1`), adderBundle(`${stem}2`)]);
+      assert.ok(one && two);
+      const a = await target.deploy(await target.package(one, options), deployContext(undefined, { name: one.name }));
+      const b = await target.deploy(await target.package(two, options), deployContext(undefined, { name: two.name }));
+      try {
+        assert.notEqual(a.url, b.url);
+        await target.destroy(a, context());
+        assert.notEqual((await target.describe(a, context())).state, 'ready');
+        assert.deepEqual(await answer(b, { a: 2, b: 3 }), { sum: 5 }, 'destroying one leaves the other');
+      } finally {
+        await target.destroy(a, context()).catch(() => {});
+        await target.destroy(b, context());
+      }
+    });
+
+    it('a deploy interrupted half-way is finished by the next run', async () => {
+      const half = await adderBundle(`${name}-resumed`);
+      const pending = await interruptedDeploy(half);
+      const resumed = await target.deploy(
+        await target.package(half, options),
+        deployContext(pending, { name: half.name }),
+      );
+      try {
+        assert.deepEqual(await answer(resumed, { a: 20, b: 22 }), { sum: 42 });
+        assert.equal((await target.describe(resumed, context())).state, 'ready');
+      } finally {
+        await target.destroy(resumed, context());
+      }
+    });
+
+    it('an interrupted deploy followed by destroy leaves nothing behind', async () => {
+      const pending = await interruptedDeploy(await adderBundle(`${name}-abandoned`));
+      await target.destroy(pending, context());
+      assert.equal((await target.describe(pending, context())).state, 'missing');
     });
   });
 }

@@ -7,6 +7,8 @@
  * `AWS_ENDPOINT_URL_S3`), which the SDK reads itself. Tests pass an `AwsSeam` (credentials, an
  * endpoint, short delays); `KAGG_AWS_POLL_MS` shortens the poll delay for end-to-end runs.
  */
+
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { LambdaClient, LambdaClientConfig } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -81,6 +83,8 @@ export interface AwsClients {
   iam: IAMClient;
   /** Created on first use (S3 staging only). */
   s3(): Promise<S3Client>;
+  /** Created on first use (log groups, `kagg logs`). */
+  logs(): Promise<CloudWatchLogsClient>;
   close(): void;
 }
 
@@ -92,6 +96,7 @@ export async function createClients(region: string, seam: AwsSeam): Promise<AwsC
   const lambda = new LambdaClient(common(region, seam));
   const iam = new IAMClient(common(region, seam));
   let s3: S3Client | undefined;
+  let logs: CloudWatchLogsClient | undefined;
   return {
     region,
     lambda,
@@ -111,10 +116,18 @@ export async function createClients(region: string, seam: AwsSeam): Promise<AwsC
       }
       return s3;
     },
+    async logs() {
+      if (!logs) {
+        const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
+        logs = new CloudWatchLogsClient(common(region, seam));
+      }
+      return logs;
+    },
     close() {
       lambda.destroy();
       iam.destroy();
       s3?.destroy();
+      logs?.destroy();
     },
   };
 }

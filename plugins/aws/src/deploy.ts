@@ -1,7 +1,9 @@
 /**
  * `deploy` for the aws target (contract §2.1): role, function (create, or update code then
  * configuration with a wait after each), Function URL, both permissions, then a health call.
- * Every step compares with what is there first, so an unchanged bundle makes no write at all.
+ * Every step compares with what is there first and repairs what is missing, so an unchanged
+ * deployment makes no write at all, a settings-only change updates only the configuration, and a
+ * deploy interrupted between two steps is finished by the next one. The result lists what was written.
  */
 import { createHash } from 'node:crypto';
 import type { FunctionCode, FunctionConfiguration } from '@aws-sdk/client-lambda';
@@ -10,9 +12,11 @@ import { KaggError } from '@kagg/core/errors';
 import type { Artifact, DeployContext, Deployment } from '@kagg/plugin-api';
 import { type AwsLimits, type AwsSeam, limitsOf, resolveRegion } from './clients.js';
 import { waitUntilAnswering } from './health.js';
+import { checkEnvironment, checkRegion } from './limits.js';
+import { ensureLogGroup, logGroupOf } from './logs.js';
 import { type AwsOptions, functionNameOf, type ResolvedAwsOptions, resolveAwsOptions } from './options.js';
 import { checkUnzippedSize, HANDLER, megabytes } from './package.js';
-import { AwsSession, INVOKE_SID, ROLE_NAME, URL_SID } from './session.js';
+import { AwsSession, ENDPOINT_TAG, INVOKE_SID, MANAGED_BY_TAG, ROLE_NAME, URL_SID } from './session.js';
 import { requestSigner } from './sign.js';
 
 interface DesiredConfig {
@@ -69,7 +73,12 @@ async function codeSource(
   return { S3Bucket: bucket, S3Key: key };
 }
 
-async function ensureUrl(s: AwsSession, functionName: string, authType: 'NONE' | 'AWS_IAM'): Promise<string> {
+async function ensureUrl(
+  s: AwsSession,
+  functionName: string,
+  authType: 'NONE' | 'AWS_IAM',
+  written: Set<string>,
+): Promise<string> {
   const { GetFunctionUrlConfigCommand, CreateFunctionUrlConfigCommand, UpdateFunctionUrlConfigCommand } = await import(
     '@aws-sdk/client-lambda'
   );
@@ -87,6 +96,7 @@ async function ensureUrl(s: AwsSession, functionName: string, authType: 'NONE' |
       const created = await lambda.send(
         new CreateFunctionUrlConfigCommand({ FunctionName: functionName, AuthType: authType, InvokeMode: 'BUFFERED' }),
       );
+      written.add('url');
       if (created.FunctionUrl) return created.FunctionUrl;
     } catch (error) {
       const { isAwsError } = await import('./errors.js');
@@ -101,6 +111,7 @@ async function ensureUrl(s: AwsSession, functionName: string, authType: 'NONE' |
     await s.must('Lambda UpdateFunctionUrlConfig', () =>
       lambda.send(new UpdateFunctionUrlConfigCommand({ FunctionName: functionName, AuthType: authType })),
     );
+    written.add('auth');
   }
   return current.FunctionUrl as string;
 }
@@ -119,7 +130,12 @@ export async function policySids(s: AwsSession, functionName: string): Promise<S
 }
 
 /** Public: both statements of contract §2.6. Private: neither (an AWS_IAM URL needs no resource grant). */
-async function ensurePermissions(s: AwsSession, functionName: string, isPublic: boolean): Promise<void> {
+async function ensurePermissions(
+  s: AwsSession,
+  functionName: string,
+  isPublic: boolean,
+  written: Set<string>,
+): Promise<void> {
   const { AddPermissionCommand, RemovePermissionCommand } = await import('@aws-sdk/client-lambda');
   const { isAwsError } = await import('./errors.js');
   const lambda = s.clients.lambda;
@@ -139,6 +155,7 @@ async function ensurePermissions(s: AwsSession, functionName: string, isPublic: 
       s.ctx.progress('granting public access', statement.Action);
       try {
         await lambda.send(new AddPermissionCommand({ FunctionName: functionName, ...statement }));
+        written.add('auth');
       } catch (error) {
         if (!isAwsError(error, 'ResourceConflictException')) throw s.explain(error, 'Lambda AddPermission');
       }
@@ -153,7 +170,45 @@ async function ensurePermissions(s: AwsSession, functionName: string, isPublic: 
       () => lambda.send(new RemovePermissionCommand({ FunctionName: functionName, StatementId: sid })),
       true,
     );
+    written.add('auth');
   }
+}
+
+/** Tags on every resource kagg creates for an endpoint. */
+export function endpointTags(endpoint: string): Record<string, string> {
+  return { [MANAGED_BY_TAG]: 'kagg', [ENDPOINT_TAG]: endpoint };
+}
+
+/**
+ * A function with the endpoint's name that this endpoint did not create is refused, unless
+ * `--adopt`; one deployed by this endpoint before kagg tagged its resources (the registry knows it)
+ * is tagged now. Returns whether tags were written.
+ */
+async function ensureOwnership(
+  s: AwsSession,
+  ctx: DeployContext<AwsOptions>,
+  functionName: string,
+  arn: string,
+  tags: Record<string, string> | undefined,
+): Promise<boolean> {
+  const owner = tags?.[ENDPOINT_TAG];
+  if (owner === ctx.name && tags?.[MANAGED_BY_TAG] === 'kagg') return false;
+  const ours = owner === undefined && ctx.previous?.providerIds.functionName === functionName;
+  if (!ours && !ctx.adopt) {
+    throw new KaggError(
+      `a Lambda function named ${functionName} already exists in ${s.region} and kagg did not create it for the endpoint "${ctx.name}"${owner ? ` (it belongs to the kagg endpoint "${owner}")` : ''}`,
+      {
+        code: 'AWS_NAME_TAKEN',
+        action: `choose another --name, or take the function over with --adopt (its code and settings will be replaced)`,
+      },
+    );
+  }
+  ctx.progress(ours ? 'tagging the function' : 'adopting the function', functionName);
+  const { TagResourceCommand } = await import('@aws-sdk/client-lambda');
+  await s.must('Lambda TagResource', () =>
+    s.clients.lambda.send(new TagResourceCommand({ Resource: arn, Tags: endpointTags(ctx.name) })),
+  );
+  return true;
 }
 
 export async function deployToLambda(
@@ -163,7 +218,10 @@ export async function deployToLambda(
 ): Promise<Deployment> {
   const options = resolveAwsOptions(ctx.options);
   const limits = limitsOf(seam);
-  const functionName = functionNameOf(ctx.name);
+  const functionName = ctx.resourceName ?? functionNameOf(ctx.name);
+  const variables = { ...options.environment, ...ctx.env };
+  for (const value of Object.values(variables)) registerSecret(value);
+  checkEnvironment(variables);
   checkUnzippedSize(artifact.files, limits);
   if (artifact.zip.byteLength > limits.zipBytes && !options.bucket) {
     throw new KaggError(
@@ -176,21 +234,28 @@ export async function deployToLambda(
       },
     );
   }
-  const region = await resolveRegion(options.region, seam);
-  const variables = { ...options.environment, ...ctx.env };
-  for (const value of Object.values(variables)) registerSecret(value);
+  const region = await checkRegion(await resolveRegion(options.region, seam));
+  const written = new Set<string>();
   const s = await AwsSession.open(region, seam, ctx);
   try {
     ctx.progress('checking AWS credentials', region);
     const credentials = await s.credentials();
     ctx.progress('looking up the function', functionName);
     const existing = await s.getFunction(functionName);
+    if (existing?.Configuration?.FunctionArn) {
+      const tagged = await ensureOwnership(s, ctx, functionName, existing.Configuration.FunctionArn, existing.Tags);
+      if (tagged) written.add('tags');
+    }
+    await ctx.record?.({ functionName, region });
     let roleArn = options.role;
     let roleManaged = false;
     if (!roleArn) {
       ctx.progress('checking the execution role', ROLE_NAME);
-      roleArn = (await s.ensureRole()).arn;
+      const role = await s.ensureRole();
+      for (const part of role.written) written.add(part);
+      roleArn = role.arn;
       roleManaged = true;
+      await ctx.record?.({ roleArn, roleName: ROLE_NAME });
     }
     const desired: DesiredConfig = {
       Role: roleArn,
@@ -207,6 +272,8 @@ export async function deployToLambda(
     const lambda = s.clients.lambda;
     let functionArn: string | undefined;
     if (!existing?.Configuration) {
+      ctx.progress('creating the log group', logGroupOf(functionName));
+      if (await ensureLogGroup(s, functionName, endpointTags(ctx.name))) written.add('logs');
       const code = await codeSource(s, artifact, functionName, options, limits);
       ctx.progress(
         'creating the function',
@@ -221,10 +288,13 @@ export async function deployToLambda(
             PackageType: 'Zip',
             Architectures: [options.architecture],
             Description: `kagg endpoint ${ctx.name}`,
+            Tags: endpointTags(ctx.name),
           }),
         ),
       );
+      written.add('code').add('config');
       functionArn = created.FunctionArn;
+      if (functionArn) await ctx.record?.({ functionArn });
       ctx.progress('waiting for the function to become Active');
       await s.waitActive(functionName);
     } else {
@@ -250,6 +320,7 @@ export async function deployToLambda(
             }),
           ),
         );
+        written.add('code');
         ctx.progress('waiting for the code update');
         await s.waitUpdated(functionName);
       } else {
@@ -262,14 +333,15 @@ export async function deployToLambda(
         await s.update(functionName, 'Lambda UpdateFunctionConfiguration', () =>
           lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: functionName, ...desired })),
         );
+        written.add('config');
         ctx.progress('waiting for the configuration update');
         await s.waitUpdated(functionName);
       }
     }
     ctx.progress('checking the Function URL');
-    const url = await ensureUrl(s, functionName, options.public ? 'NONE' : 'AWS_IAM');
+    const url = await ensureUrl(s, functionName, options.public ? 'NONE' : 'AWS_IAM', written);
     ctx.progress('checking permissions');
-    await ensurePermissions(s, functionName, options.public);
+    await ensurePermissions(s, functionName, options.public, written);
     ctx.progress('waiting for the endpoint to answer', url);
     await waitUntilAnswering({
       url,
@@ -290,8 +362,10 @@ export async function deployToLambda(
         functionName,
         functionArn: functionArn ?? '',
         roleArn,
+        region,
         ...(roleManaged ? { roleName: ROLE_NAME } : {}),
       },
+      written: [...written],
     };
   } finally {
     s.close();

@@ -24,6 +24,12 @@ export function isAwsError(error: unknown, ...names: string[]): boolean {
   return names.includes(errorName(error));
 }
 
+/** The endpoint override in effect, for messages: the seam's, else the SDK's variables. */
+function endpointOf(seam: AwsSeam): string | undefined {
+  const env = seam.env ?? process.env;
+  return seam.endpoint ?? env.AWS_ENDPOINT_URL_LAMBDA ?? env.AWS_ENDPOINT_URL_IAM ?? env.AWS_ENDPOINT_URL;
+}
+
 export interface ErrorContext {
   seam: AwsSeam;
   /** The service call that failed, e.g. "Lambda CreateFunction". */
@@ -64,6 +70,20 @@ export function explainAwsError(error: unknown, ctx: ErrorContext): KaggError {
         'the deploying identity needs lambda:*Function*, lambda:*FunctionUrlConfig, lambda:AddPermission/RemovePermission/GetPolicy, iam:GetRole/CreateRole/AttachRolePolicy/PassRole (or pass --set role=ARN)',
       cause: error,
     });
+  }
+  if (name === 'SyntaxError' || /Deserialization error|Unexpected token '?<|is not valid JSON/i.test(message)) {
+    const endpoint = endpointOf(ctx.seam);
+    const where = endpoint ? `the endpoint ${endpoint}` : `AWS in ${ctx.region ?? 'the configured region'}`;
+    return new KaggError(
+      `${where} answered ${ctx.operation} with something that is not an AWS answer (HTML or plain text, not JSON/XML)`,
+      {
+        code: 'AWS_BAD_ANSWER',
+        action: endpoint
+          ? `check AWS_ENDPOINT_URL* (${endpoint}): it does not point at an AWS API`
+          : `check the region${ctx.region ? ` "${ctx.region}"` : ''} and any proxy between kagg and AWS`,
+        cause: error,
+      },
+    );
   }
   const code = (error as { code?: string })?.code;
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || name === 'TimeoutError') {

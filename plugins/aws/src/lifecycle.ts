@@ -1,18 +1,26 @@
 /** `describe`, `destroy` and `invocation` of the aws target. */
-import type { Deployment, DeploymentStatus, Invocation, OperationContext } from '@kagg/plugin-api';
+import { KaggError } from '@kagg/core/errors';
+import type { Deployment, DeploymentStatus, Invocation, LogEvent, LogQuery, OperationContext } from '@kagg/plugin-api';
 import { type AwsSeam, resolveRegion } from './clients.js';
 import { isAwsError } from './errors.js';
+import { deleteLogGroup, logGroupOf, readLogEvents } from './logs.js';
 import { functionNameOf } from './options.js';
 import { AwsSession, BASIC_EXECUTION_POLICY, INVOKE_SID, ROLE_NAME, URL_SID } from './session.js';
 import { requestSigner } from './sign.js';
 
-function functionNameFor(deployment: Deployment): string {
+function functionNameFor(deployment: Deployment & { resourceName?: string }): string {
   const id = deployment.providerIds.functionName;
-  return typeof id === 'string' && id !== '' ? id : functionNameOf(deployment.name);
+  return typeof id === 'string' && id !== '' ? id : (deployment.resourceName ?? functionNameOf(deployment.name));
+}
+
+/** The deployment's region; a deploy interrupted before it finished recorded it among its provider ids. */
+function regionOf(deployment: Deployment): string | undefined {
+  const recorded = deployment.providerIds.region;
+  return deployment.region ?? (typeof recorded === 'string' ? recorded : undefined);
 }
 
 async function open(deployment: Deployment, ctx: Pick<OperationContext, 'progress' | 'signal'>, seam: AwsSeam) {
-  const region = await resolveRegion(deployment.region, seam);
+  const region = await resolveRegion(regionOf(deployment), seam);
   const s = await AwsSession.open(region, seam, ctx);
   await s.credentials().catch((error: unknown) => {
     s.close();
@@ -63,6 +71,45 @@ export async function describeLambda(
   }
 }
 
+/** `deleteRole` while other functions still run with the role would break them: refused, naming them. */
+async function refuseSharedRole(s: AwsSession, functionName: string): Promise<void> {
+  const { ListFunctionsCommand } = await import('@aws-sdk/client-lambda');
+  const users: string[] = [];
+  let marker: string | undefined;
+  do {
+    const page = await s.must('Lambda ListFunctions', () =>
+      s.clients.lambda.send(new ListFunctionsCommand({ ...(marker ? { Marker: marker } : {}) })),
+    );
+    for (const f of page.Functions ?? []) {
+      if (f.FunctionName !== functionName && f.Role?.endsWith(`/${ROLE_NAME}`)) users.push(f.FunctionName ?? '?');
+    }
+    marker = page.NextMarker;
+  } while (marker);
+  if (users.length > 0) {
+    throw new KaggError(
+      `refusing to delete the role ${ROLE_NAME}: ${users.length} other function(s) still use it (${users.join(', ')})`,
+      {
+        code: 'AWS_ROLE_IN_USE',
+        action: 'destroy those endpoints first, or destroy this one without --set deleteRole=true',
+      },
+    );
+  }
+}
+
+export async function logEventsLambda(
+  deployment: Deployment,
+  ctx: OperationContext,
+  seam: AwsSeam,
+  query: LogQuery,
+): Promise<LogEvent[]> {
+  const s = await open(deployment, ctx, seam);
+  try {
+    return await readLogEvents(s, functionNameFor(deployment), query);
+  } finally {
+    s.close();
+  }
+}
+
 export interface DestroyOptions {
   /** Also remove the execution role kagg created (other kagg functions in the account use it too). */
   deleteRole?: boolean;
@@ -81,6 +128,9 @@ export async function destroyLambda(
       '@aws-sdk/client-lambda'
     );
     const lambda = s.clients.lambda;
+    const deleteRole = options.deleteRole && deployment.providerIds.roleName === ROLE_NAME;
+    // Checked before anything is removed: a refusal leaves the endpoint whole.
+    if (deleteRole) await refuseSharedRole(s, name);
     ctx.progress('removing the Function URL', name);
     await s.call(
       'Lambda DeleteFunctionUrlConfig',
@@ -97,8 +147,11 @@ export async function destroyLambda(
     }
     ctx.progress('deleting the function', name);
     await s.call('Lambda DeleteFunction', () => lambda.send(new DeleteFunctionCommand({ FunctionName: name })), true);
-    const roleName = deployment.providerIds.roleName;
-    if (options.deleteRole && roleName === ROLE_NAME) {
+    if (!ctx.keepLogs) {
+      ctx.progress('deleting the log group', logGroupOf(name));
+      await deleteLogGroup(s, name);
+    }
+    if (deleteRole) {
       const { DetachRolePolicyCommand, DeleteRoleCommand } = await import('@aws-sdk/client-iam');
       ctx.progress('deleting the execution role', ROLE_NAME);
       await s.call(
@@ -120,7 +173,7 @@ export async function destroyLambda(
 
 export async function invocationOf(deployment: Deployment, seam: AwsSeam): Promise<Invocation> {
   if (deployment.auth === 'public') return { url: deployment.url, headers: {} };
-  const region = deployment.region ?? (await resolveRegion(undefined, seam));
+  const region = await resolveRegion(regionOf(deployment), seam);
   const credentials = async () => {
     const s = await AwsSession.open(region, seam, { progress: () => {}, signal: new AbortController().signal });
     try {

@@ -3,6 +3,9 @@
  * `--set key=value`, or `targets.aws` in the settings file. kagg validates them against
  * `awsOptionsSchema`; `resolveAwsOptions` fills in the defaults.
  */
+import { resourceNameOf } from '@kagg/core/naming';
+import { RESERVED_ENV_KEYS } from './limits.js';
+
 export type Architecture = 'x86_64' | 'arm64';
 export type PythonRuntime = 'python3.12' | 'python3.13';
 
@@ -70,7 +73,7 @@ export const awsOptionsSchema = {
     environment: {
       type: 'object',
       additionalProperties: { type: 'string' },
-      propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_]*$' },
+      propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_]*$', not: { enum: RESERVED_ENV_KEYS } },
       description: 'environment variables of the function',
     },
     bucket: {
@@ -109,7 +112,10 @@ export function resolveAwsOptions(options: AwsOptions | Record<string, unknown> 
   };
 }
 
-/** Lambda function name of an endpoint. */
+/** Lambda names: up to 64 letters, digits, `-` and `_`; kagg's core shortens longer ones with a hash. */
+export const LAMBDA_NAMING = { prefix: 'kagg-', maxLength: 64 } as const;
+
+/** Lambda function name of an endpoint (what kagg's core passes as `ctx.resourceName`). */
 export function functionNameOf(endpoint: string): string {
-  return `kagg-${endpoint}`.slice(0, 64);
+  return resourceNameOf(endpoint, LAMBDA_NAMING);
 }

@@ -16,6 +16,9 @@ export const TRUST_POLICY = JSON.stringify({
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
 });
+/** Tags on everything kagg creates: `managed-by=kagg`, and `kagg-endpoint=NAME` on an endpoint's own resources. */
+export const MANAGED_BY_TAG = 'managed-by';
+export const ENDPOINT_TAG = 'kagg-endpoint';
 /** Statement ids the console uses for a public Function URL (contract §2.6). */
 export const URL_SID = 'FunctionURLAllowPublicAccess';
 export const INVOKE_SID = 'FunctionURLAllowInvokeAction';
@@ -102,34 +105,55 @@ export class AwsSession {
     );
   }
 
-  /** The execution role: `kagg-lambda-execution`, created once with only AWSLambdaBasicExecutionRole. */
-  async ensureRole(): Promise<{ arn: string; created: boolean }> {
-    const { GetRoleCommand, CreateRoleCommand, AttachRolePolicyCommand } = await import('@aws-sdk/client-iam');
+  /**
+   * The execution role: `kagg-lambda-execution` with AWSLambdaBasicExecutionRole attached. Converges:
+   * a role found without the policy (an earlier run stopped between the two steps, or someone
+   * detached it) gets it attached again, and the repair is reported. `written` lists what changed.
+   */
+  async ensureRole(): Promise<{ arn: string; written: string[] }> {
+    const { GetRoleCommand, CreateRoleCommand, AttachRolePolicyCommand, ListAttachedRolePoliciesCommand } =
+      await import('@aws-sdk/client-iam');
     const iam = this.clients.iam;
+    const written: string[] = [];
     const found = await this.call('IAM GetRole', () => iam.send(new GetRoleCommand({ RoleName: ROLE_NAME })), true);
-    if (found?.Role?.Arn) return { arn: found.Role.Arn, created: false };
-    this.ctx.progress('creating the execution role', ROLE_NAME);
-    let arn: string | undefined;
-    try {
-      const created = await iam.send(
-        new CreateRoleCommand({
-          RoleName: ROLE_NAME,
-          AssumeRolePolicyDocument: TRUST_POLICY,
-          Description: 'Execution role of kagg endpoints on AWS Lambda (CloudWatch Logs only)',
-        }),
-      );
-      arn = created.Role?.Arn;
-    } catch (error) {
-      if (!isAwsError(error, 'EntityAlreadyExistsException', 'EntityAlreadyExists'))
-        throw this.explain(error, 'IAM CreateRole');
-      const again = await this.must('IAM GetRole', () => iam.send(new GetRoleCommand({ RoleName: ROLE_NAME })));
-      arn = again.Role?.Arn;
+    let arn = found?.Role?.Arn;
+    if (!arn) {
+      this.ctx.progress('creating the execution role', ROLE_NAME);
+      try {
+        const created = await iam.send(
+          new CreateRoleCommand({
+            RoleName: ROLE_NAME,
+            AssumeRolePolicyDocument: TRUST_POLICY,
+            Description: 'Execution role of kagg endpoints on AWS Lambda (CloudWatch Logs only)',
+            Tags: [{ Key: MANAGED_BY_TAG, Value: 'kagg' }],
+          }),
+        );
+        arn = created.Role?.Arn;
+        written.push('role');
+      } catch (error) {
+        if (!isAwsError(error, 'EntityAlreadyExistsException', 'EntityAlreadyExists'))
+          throw this.explain(error, 'IAM CreateRole');
+        const again = await this.must('IAM GetRole', () => iam.send(new GetRoleCommand({ RoleName: ROLE_NAME })));
+        arn = again.Role?.Arn;
+      }
     }
-    await this.must('IAM AttachRolePolicy', () =>
-      iam.send(new AttachRolePolicyCommand({ RoleName: ROLE_NAME, PolicyArn: BASIC_EXECUTION_POLICY })),
-    );
     if (!arn) throw new KaggError(`IAM did not return the ARN of the role ${ROLE_NAME}`, { code: 'AWS_CALL_FAILED' });
-    return { arn, created: true };
+    const attached = await this.must('IAM ListAttachedRolePolicies', () =>
+      iam.send(new ListAttachedRolePoliciesCommand({ RoleName: ROLE_NAME })),
+    );
+    if (!(attached.AttachedPolicies ?? []).some((p) => p.PolicyArn === BASIC_EXECUTION_POLICY)) {
+      if (written.includes('role')) this.ctx.progress('attaching the execution policy', 'AWSLambdaBasicExecutionRole');
+      else
+        this.ctx.progress(
+          'repairing the execution role',
+          `${ROLE_NAME} lacked AWSLambdaBasicExecutionRole (CloudWatch Logs); attaching it`,
+        );
+      await this.must('IAM AttachRolePolicy', () =>
+        iam.send(new AttachRolePolicyCommand({ RoleName: ROLE_NAME, PolicyArn: BASIC_EXECUTION_POLICY })),
+      );
+      written.push('role-policy');
+    }
+    return { arn, written };
   }
 
   private waiterConfig() {

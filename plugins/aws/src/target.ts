@@ -1,15 +1,19 @@
 /** The `aws` deploy target: a notebook on AWS Lambda behind a Function URL. */
 
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { type DeployTarget, type DoctorCheck, defineDeployTarget, type OperationContext } from '@kagg/plugin-api';
-import { type AwsSeam, credentialSource } from './clients.js';
+import { type AwsSeam, credentialSource, resolveRegion } from './clients.js';
 import { deployToLambda } from './deploy.js';
-import { describeLambda, destroyLambda, invocationOf } from './lifecycle.js';
-import { type AwsOptions, awsOptionsSchema } from './options.js';
+import { describeLambda, destroyLambda, invocationOf, logEventsLambda } from './lifecycle.js';
+import { checkEnvironment, checkFunctionName, checkRegion } from './limits.js';
+import { type AwsOptions, awsOptionsSchema, LAMBDA_NAMING, resolveAwsOptions } from './options.js';
 import { packageForLambda } from './package.js';
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version;
 
 function pipVersion(python: string): Promise<string | undefined> {
   return new Promise((resolve) => {
@@ -64,12 +68,21 @@ export function createAwsTarget(seam: AwsSeam = {}): DeployTarget<AwsOptions> {
     id: 'aws',
     title: 'AWS Lambda (Function URL)',
     optionsSchema: awsOptionsSchema,
+    version: VERSION,
+    naming: LAMBDA_NAMING,
+    async check({ resourceName, options, env }) {
+      checkFunctionName(resourceName);
+      const resolved = resolveAwsOptions(options);
+      checkEnvironment({ ...resolved.environment, ...env });
+      await checkRegion(await resolveRegion(resolved.region, seam));
+    },
     package: (bundle, options) => packageForLambda(bundle, options, seam),
     deploy: (artifact, ctx) => deployToLambda(artifact, ctx, seam),
     destroy: (deployment, ctx: OperationContext) =>
       destroyLambda(deployment, ctx, seam, { deleteRole: ctx.options?.deleteRole === true }),
     describe: (deployment, ctx) => describeLambda(deployment, ctx, seam),
     invocation: (deployment) => invocationOf(deployment, seam),
+    logEvents: (deployment, ctx, query) => logEventsLambda(deployment, ctx, seam, query),
     doctor: () => doctor(seam),
   });
 }

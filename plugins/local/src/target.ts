@@ -4,7 +4,7 @@
  * once the new one answers) when the notebook changes.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import path from 'node:path';
@@ -19,6 +19,8 @@ import {
   type Deployment,
   defineDeployTarget,
   type FunctionBundle,
+  type LogEvent,
+  type LogQuery,
   type OperationContext,
 } from '@kagg/plugin-api';
 import { type LocalOptions, localOptionsSchema } from './options.js';
@@ -29,6 +31,22 @@ const SERVER = 'kagg_local.py';
 async function tail(file: string, lines = 20): Promise<string> {
   const text = await readFile(file, 'utf8').catch(() => '');
   return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/**
+ * The server starts each line with the time it was written; a line without one (written before the
+ * server took over its output, pip's) takes the time of the line before it.
+ */
+export function parseLog(text: string): LogEvent[] {
+  const events: LogEvent[] = [];
+  let last = 0;
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z) (.*)$/.exec(line);
+    if (m) last = Date.parse(m[1] as string);
+    events.push({ timestamp: last, message: m ? (m[2] as string) : line });
+  }
+  return events;
 }
 
 function logFileOf(ctx: { logDir: string }, name: string): string {
@@ -124,9 +142,13 @@ async function installRequirements(python: string, dir: string, requirements: st
   }
 }
 
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version;
+
 export const localTarget = defineDeployTarget<LocalOptions>({
   id: 'local',
   title: 'This machine (python3 on 127.0.0.1)',
+  version: VERSION,
   optionsSchema: localOptionsSchema,
 
   async package(bundle: FunctionBundle): Promise<Artifact> {
@@ -152,6 +174,7 @@ export const localTarget = defineDeployTarget<LocalOptions>({
       ctx.progress('stopping the previous server');
       await stopServer(prevPid, prevDir);
     }
+    await ctx.record?.({ dir, log: logFile });
     ctx.progress('writing files', dir);
     await rm(dir, { recursive: true, force: true });
     for (const file of artifact.files) {
@@ -216,6 +239,7 @@ export const localTarget = defineDeployTarget<LocalOptions>({
       ),
     );
     child.unref();
+    if (child.pid) await ctx.record?.({ pid: child.pid });
     let served: ReadyFile;
     try {
       ctx.progress('waiting for the notebook to answer');
@@ -228,6 +252,8 @@ export const localTarget = defineDeployTarget<LocalOptions>({
         await stopServer(child.pid, dir, 1000);
         if (exitCode === null) child.kill('SIGKILL');
       }
+      // A new version that never served leaves nothing behind (its log stays, under logDir).
+      if (dir !== prevDir) await rm(dir, { recursive: true, force: true });
       throw error;
     }
     const { port, pid } = served;
@@ -243,6 +269,8 @@ export const localTarget = defineDeployTarget<LocalOptions>({
       auth: 'public',
       bundleHash: bundle.hash,
       providerIds: { pid, port, dir, log: logFile },
+      // Every deploy starts a new process (with the new environment and settings); new code also when the folder is new.
+      written: prevDir === dir ? ['process'] : ['code', 'process'],
     };
   },
 
@@ -257,6 +285,7 @@ export const localTarget = defineDeployTarget<LocalOptions>({
   async describe(deployment: Deployment) {
     const pid = Number(deployment.providerIds.pid);
     const dir = String(deployment.providerIds.dir ?? '');
+    if (!dir || !existsSync(dir)) return { state: 'missing' as const, detail: `no folder ${dir || '(none recorded)'}` };
     if (!isOurServer(pid, dir)) return { state: 'stopped' as const, detail: `process ${pid} is not running` };
     // A TCP check, not an HTTP one: asking must not take the instance's first (cold) response.
     if (await listening(Number(deployment.providerIds.port))) return { state: 'ready' as const, detail: `pid ${pid}` };
@@ -269,6 +298,14 @@ export const localTarget = defineDeployTarget<LocalOptions>({
 
   async logs(deployment: Deployment, ctx: OperationContext): Promise<string> {
     return tail(String(deployment.providerIds.log ?? logFileOf(ctx, deployment.name)), 200);
+  },
+
+  async logEvents(deployment: Deployment, ctx: OperationContext, query: LogQuery): Promise<LogEvent[]> {
+    const text = await readFile(String(deployment.providerIds.log ?? logFileOf(ctx, deployment.name)), 'utf8').catch(
+      () => '',
+    );
+    const events = parseLog(text).filter((e) => query.since === undefined || e.timestamp >= query.since);
+    return query.tail === undefined ? events : events.slice(-query.tail);
   },
 
   async doctor() {

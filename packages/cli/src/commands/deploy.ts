@@ -9,7 +9,7 @@ export default class Deploy extends KaggCommand<DeployResult> {
   static override summary = 'Turn a notebook into an HTTP endpoint (on this machine by default).';
   static override description =
     `The notebook is converted (magics handled, cells tagged skip-deploy left out), scanned for secrets when the preprocess plugin is installed, bundled with kagg's Python runtime, and deployed. Requests reach its process_request(payload) function, or override its cell tagged "parameters".
-Re-deploying an unchanged notebook under the same name is a no-op (use --force to redeploy anyway).
+Re-deploying under the same name compares the whole deployment (notebook, settings, --env values, target and runtime versions): when nothing changed it is a no-op (--force redeploys anyway); when only settings changed, only the configuration is updated where the provider allows it.
 
 INPUT is a .ipynb file, a folder holding one, an https URL to a notebook (GitHub, gist, GitLab links work), or a Kaggle kernel ref (owner/slug) or URL.`;
   static override examples = [
@@ -35,6 +35,9 @@ INPUT is a .ipynb file, a folder holding one, an https URL to a notebook (GitHub
     'with-outputs': Flags.boolean({ summary: "For a Kaggle kernel: bundle its latest run's output files." }),
     'allow-secrets': Flags.boolean({ summary: 'Deploy even if the secret scan finds credentials.' }),
     force: Flags.boolean({ char: 'f', summary: 'Redeploy even when nothing changed.' }),
+    adopt: Flags.boolean({
+      summary: "Take over an existing cloud resource with this endpoint's name that kagg did not create for it.",
+    }),
   };
 
   async run(): Promise<DeployResult> {
@@ -49,6 +52,7 @@ INPUT is a .ipynb file, a folder holding one, an https URL to a notebook (GitHub
         include: flags.include ?? [],
         allowSecrets: flags['allow-secrets'],
         force: flags.force,
+        adopt: flags.adopt,
         withOutputs: flags['with-outputs'],
       },
       operationDeps(this, svc, { progress: true }),
@@ -57,7 +61,7 @@ INPUT is a .ipynb file, a folder holding one, an https URL to a notebook (GitHub
     for (const w of result.warnings) this.warning(w);
     this.info(
       result.changed
-        ? `Deployed ${result.name} to ${result.target} (${result.entry === 'process_request' ? 'process_request' : `parameters: ${result.parameters.join(', ')}`})`
+        ? `Deployed ${result.name} to ${result.target}, wrote ${result.written.join(', ')} (${result.entry === 'process_request' ? 'process_request' : `parameters: ${result.parameters.join(', ')}`})`
         : `${result.name} is already up to date on ${result.target} (nothing changed; --force redeploys)`,
     );
     this.out(result.url);

@@ -12,6 +12,7 @@ export default class Destroy extends KaggCommand<{ destroyed: string; target: st
   ];
   static override args = { name: Args.string({ description: 'Endpoint name.', required: true }) };
   static override flags = {
+    'keep-logs': Flags.boolean({ summary: "Leave the endpoint's logs in place (AWS: its CloudWatch log group)." }),
     set: Flags.string({
       summary: 'A target-specific setting for the teardown, key=value (e.g. deleteRole=true on aws).',
       multiple: true,
@@ -23,6 +24,7 @@ export default class Destroy extends KaggCommand<{ destroyed: string; target: st
     const svc = await services();
     const endpoint = await destroyEndpoint(operationDeps(this, svc, { progress: true }), args.name, {
       set: flags.set ?? [],
+      keepLogs: flags['keep-logs'],
     });
     this.progress.stop();
     this.info(`Destroyed ${endpoint.name} (${endpoint.target})`);

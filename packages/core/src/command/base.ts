@@ -3,6 +3,9 @@ import { redact, redactValue } from '../config/redact.js';
 import { isKaggError, messageOf } from '../errors/index.js';
 import { createProgress, type Progress } from './progress.js';
 
+/** Exit code after Ctrl-C (128 + SIGINT), as shells report it; the SIGINT handler sets it. */
+export const INTERRUPTED_EXIT = 130;
+
 /**
  * The base of every kagg command. It owns `--json` (oclif's enableJsonFlag), the error rendering and
  * the exit-code table (0 success, 1 failure, 2 usage), and the stdout/stderr split: data on stdout,
@@ -63,14 +66,18 @@ export function renderError(
   opts: { json: boolean },
 ): void {
   // oclif's parse errors (bad flag values included, which oclif's exit-code table misses) are usage errors.
-  const exit = isKaggError(err)
-    ? err.exitCode
-    : Object.hasOwn(err, 'parse')
-      ? 2
-      : (err.oclif?.exit ?? (typeof err.exitCode === 'number' ? err.exitCode : 1));
+  // Ctrl-C (the SIGINT handler set 130): whatever the interrupted work threw, the exit is 130.
+  const interrupted = process.exitCode === INTERRUPTED_EXIT;
+  const exit = interrupted
+    ? INTERRUPTED_EXIT
+    : isKaggError(err)
+      ? err.exitCode
+      : Object.hasOwn(err, 'parse')
+        ? 2
+        : (err.oclif?.exit ?? (typeof err.exitCode === 'number' ? err.exitCode : 1));
   if (exit === 0) return; // oclif's `this.exit(0)`
   process.exitCode = exit;
-  const code = isKaggError(err) ? err.code : exit === 2 ? 'USAGE' : 'FAILED';
+  const code = interrupted ? 'INTERRUPTED' : isKaggError(err) ? err.code : exit === 2 ? 'USAGE' : 'FAILED';
   const action = isKaggError(err) ? err.action : undefined;
   const message = redact(messageOf(err));
   if (opts.json) {

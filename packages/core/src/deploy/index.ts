@@ -9,6 +9,7 @@ export {
   packageNotebook,
   type TargetChoice,
 } from './deploy.js';
+export { canonicalJson, deploymentFingerprint, runtimeDigest } from './fingerprint.js';
 export {
   applyTransforms,
   NAME_PATTERN,

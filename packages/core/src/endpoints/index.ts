@@ -1,3 +1,4 @@
+export { formatEvent, type LogsRequest, readLogs, sinceTime } from './logs.js';
 export {
   describeEndpoint,
   destroyEndpoint,

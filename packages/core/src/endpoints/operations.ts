@@ -3,7 +3,7 @@
  * finds the endpoint's target among the installed plugins.
  */
 
-import type { DeploymentStatus, DeployTarget, Invocation } from '@kagg/plugin-api';
+import type { DeploymentStatus, DeployTarget, Invocation, LogEvent } from '@kagg/plugin-api';
 import type { Config } from '@oclif/core';
 import type { Settings } from '../config/settings.js';
 import { type ContextDeps, operationContext } from '../deploy/context.js';
@@ -12,6 +12,7 @@ import type { EndpointRegistry } from '../registry/registry.js';
 import type { EndpointEntry } from '../registry/types.js';
 import { discoverTargets, requireTarget } from '../targets/discover.js';
 import { resolveTargetOptions } from '../targets/options.js';
+import { type LogsRequest, readLogs } from './logs.js';
 
 export interface EndpointDeps extends ContextDeps {
   config: Pick<Config, 'runHook'>;
@@ -45,11 +46,12 @@ export async function describeEndpoint(
 export async function destroyEndpoint(
   deps: EndpointDeps,
   name: string,
-  options: { keepRegistry?: boolean; set?: string[] } = {},
+  options: { keepRegistry?: boolean; set?: string[]; keepLogs?: boolean } = {},
 ): Promise<EndpointEntry> {
   const endpoint = await deps.registry.require(name);
   const target = await targetOf(deps, endpoint);
   const ctx = await operationContext(target.id, deps);
+  if (options.keepLogs) ctx.keepLogs = true;
   if (options.set && options.set.length > 0) {
     const fromSettings = deps.settings?.targets?.[target.id];
     ctx.options = await resolveTargetOptions(target, {
@@ -63,13 +65,15 @@ export async function destroyEndpoint(
   return endpoint;
 }
 
-export async function endpointLogs(deps: EndpointDeps, name: string): Promise<string> {
+export async function endpointLogs(
+  deps: EndpointDeps,
+  name: string,
+  request: LogsRequest = {},
+  onEvents: (events: LogEvent[]) => void = () => {},
+): Promise<LogEvent[]> {
   const endpoint = await deps.registry.require(name);
   const target = await targetOf(deps, endpoint);
-  if (!target.logs) {
-    throw new KaggError(`the ${target.id} target does not provide logs`, { code: 'LOGS_UNSUPPORTED' });
-  }
-  return target.logs(endpoint, await operationContext(target.id, deps));
+  return readLogs(target, endpoint, await operationContext(target.id, deps), request, onEvents);
 }
 
 export interface InvokeRequest {

@@ -32,6 +32,9 @@ export const registrySchema = {
           type: 'object',
           additionalProperties: { type: ['string', 'number'] },
         },
+        resourceName: { type: 'string' },
+        fingerprint: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+        state: { const: 'pending' },
         createdAt: { type: 'string', pattern: DATE_TIME },
         updatedAt: { type: 'string', pattern: DATE_TIME },
         legacy: {

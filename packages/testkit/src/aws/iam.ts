@@ -32,7 +32,19 @@ function ok(action: string, result: string): XmlReply {
 }
 
 function roleXml(role: FakeRole): string {
-  return `<Role><Path>${esc(role.path)}</Path><RoleName>${esc(role.name)}</RoleName><RoleId>${role.roleId}</RoleId><Arn>${esc(role.arn)}</Arn><CreateDate>${role.createDate}</CreateDate><AssumeRolePolicyDocument>${esc(encodeURIComponent(role.assumeRolePolicyDocument))}</AssumeRolePolicyDocument></Role>`;
+  const tags = Object.entries(role.tags)
+    .map(([k, v]) => `<member><Key>${esc(k)}</Key><Value>${esc(v)}</Value></member>`)
+    .join('');
+  return `<Role>${tags ? `<Tags>${tags}</Tags>` : ''}<Path>${esc(role.path)}</Path><RoleName>${esc(role.name)}</RoleName><RoleId>${role.roleId}</RoleId><Arn>${esc(role.arn)}</Arn><CreateDate>${role.createDate}</CreateDate><AssumeRolePolicyDocument>${esc(encodeURIComponent(role.assumeRolePolicyDocument))}</AssumeRolePolicyDocument></Role>`;
+}
+
+/** `Tags.member.N.Key` / `Tags.member.N.Value` of a query request. */
+function tagsOf(params: URLSearchParams): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (let n = 1; params.has(`Tags.member.${n}.Key`); n++) {
+    tags[params.get(`Tags.member.${n}.Key`) ?? ''] = params.get(`Tags.member.${n}.Value`) ?? '';
+  }
+  return tags;
 }
 
 function required(params: URLSearchParams, name: string): string | XmlReply {
@@ -82,6 +94,7 @@ export function handleIam(state: AwsFakeState, params: URLSearchParams, propagat
         createDate: new Date().toISOString(),
         assumeRolePolicyDocument: doc,
         attachedPolicies: [],
+        tags: tagsOf(params),
         propagationFailuresLeft: propagationFailures,
       };
       state.roles.set(name, role);

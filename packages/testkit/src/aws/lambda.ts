@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { unzipFiles } from '@kagg/core/bundle';
-import type { AwsFakeState, FakeFunction, FakeStatement } from './state.js';
+import { type AwsFakeState, type FakeFunction, type FakeStatement, RESERVED_ENV_KEYS } from './state.js';
 
 export interface JsonReply {
   status: number;
@@ -168,6 +168,12 @@ function checkSettings(body: Body): JsonReply | undefined {
     const vars = (body.Environment as Body).Variables;
     if (vars !== undefined && (typeof vars !== 'object' || vars === null))
       return invalid('Environment.Variables must be a map');
+    const reserved = Object.keys(vars ?? {}).filter((k) => RESERVED_ENV_KEYS.has(k));
+    if (reserved.length > 0) {
+      return invalid(
+        `Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(', ')}`,
+      );
+    }
     if (Buffer.byteLength(JSON.stringify(vars ?? {})) > 4096) {
       return invalid(
         'Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit.',
@@ -231,6 +237,31 @@ export interface LambdaRoute {
   run(): JsonReply;
 }
 
+function tagMap(value: unknown): Record<string, string> {
+  if (!value || typeof value !== 'object') return {};
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+}
+
+/** TagResource / ListTags / UntagResource on a function ARN. */
+function tagsRoute(state: AwsFakeState, method: string, arn: string, body: Body): LambdaRoute | undefined {
+  const fn = [...state.functions.values()].find((f) => f.arn === arn);
+  const missing = () => lambdaError(404, 'ResourceNotFoundException', `Function not found: ${arn}`);
+  if (method === 'POST') {
+    return {
+      operation: 'TagResource',
+      run: () => {
+        if (!fn) return missing();
+        Object.assign(fn.tags, tagMap(body.Tags));
+        return { status: 204 };
+      },
+    };
+  }
+  if (method === 'GET') {
+    return { operation: 'ListTags', run: () => (fn ? { status: 200, body: { Tags: fn.tags } } : missing()) };
+  }
+  return undefined;
+}
+
 /** Finds the operation for a method and path, or undefined when Lambda has no such route. */
 export function routeLambda(
   state: AwsFakeState,
@@ -241,6 +272,8 @@ export function routeLambda(
   body: Body,
   region: string,
 ): LambdaRoute | undefined {
+  const tagRoute = /^\/2017-03-31\/tags\/(.+)$/.exec(pathname);
+  if (tagRoute) return tagsRoute(state, method, decodeURIComponent(tagRoute[1] ?? ''), body);
   const fnRoute = /^\/(2015-03-31|2021-10-31)\/functions(?:\/([^/]+)(\/.*)?)?$/.exec(pathname);
   if (!fnRoute) return undefined;
   const [, apiVersion, rawName, rest = ''] = fnRoute;
@@ -301,6 +334,7 @@ export function routeLambda(
           pollsLeft: settings.pendingPolls,
           version: 0,
           statements: [],
+          tags: tagMap(body.Tags),
         };
         setCode(created, code.zip);
         touch(created);
@@ -328,6 +362,7 @@ export function routeLambda(
           status: 200,
           body: {
             Configuration: configuration(fn),
+            ...(Object.keys(fn.tags).length > 0 ? { Tags: fn.tags } : {}),
             Code: { RepositoryType: 'S3', Location: `${settings.baseUrl}/code/${fn.name}.zip` },
           },
         };

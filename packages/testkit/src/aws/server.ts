@@ -10,10 +10,12 @@ import type { AddressInfo } from 'node:net';
 import { buildEvent, mapResult } from './function-url.js';
 import { handleIam, iamError } from './iam.js';
 import { type JsonReply, type LambdaSettings, lambdaError, publicUrlAllowed, routeLambda } from './lambda.js';
+import { appendFunctionLog, handleLogs } from './logs.js';
 import { parseAuthorization, type SignedScope, verifySignature } from './sigv4.js';
 import {
   type AwsFakeState,
   type FakeFunction,
+  KNOWN_REGIONS,
   type RecordedRequest,
   WRITE_OPERATIONS as WRITE_OPERATIONS_SET,
 } from './state.js';
@@ -60,6 +62,11 @@ export interface AwsFake {
     concurrentUpdateBefore(operation: string, functionName: string, polls: number): void;
     /** Creates a role as if made earlier (outside kagg). */
     role(name: string): string;
+    /**
+     * The next `count` calls of an IAM or Lambda operation are refused with AccessDenied, as for an
+     * identity missing that permission (or a run stopped at that step).
+     */
+    denyNext(operation: string, count?: number): void;
   };
   /** Recorded requests of one operation (e.g. `CreateFunction`). */
   calls(operation: string): RecordedRequest[];
@@ -108,11 +115,19 @@ export async function startAwsFake(options: AwsFakeOptions = {}): Promise<AwsFak
     accountId: options.accountId ?? '000000000000',
     roles: new Map(),
     functions: new Map(),
+    logGroups: new Map(),
     buckets: new Map((options.buckets ?? []).map((b) => [b, new Map()])),
   };
   const requests: RecordedRequest[] = [];
   const workers = new Set<PythonWorker>();
   const concurrent: Array<{ operation: string; functionName: string; polls: number }> = [];
+  const denied = new Map<string, number>();
+  /** Takes one injected AccessDenied for `operation`, if any is left. */
+  const deny = (operation: string | undefined): boolean => {
+    const left = operation ? (denied.get(operation) ?? 0) : 0;
+    if (left > 0 && operation) denied.set(operation, left - 1);
+    return left > 0;
+  };
   let baseUrl = '';
 
   const settings: LambdaSettings = {
@@ -162,6 +177,7 @@ export async function startAwsFake(options: AwsFakeOptions = {}): Promise<AwsFak
         AWS_DEFAULT_REGION: fn.region,
         KAGG_FAKE_FUNCTION_ARN: fn.arn,
       },
+      onLog: (line) => appendFunctionLog(state, fn, line),
     });
     workers.add(worker);
     fn.worker = worker;
@@ -272,6 +288,13 @@ export async function startAwsFake(options: AwsFakeOptions = {}): Promise<AwsFak
 
     const scope = parseAuthorization(req.headers.authorization);
     const service = scope?.service;
+    if (scope && service !== 'iam' && !KNOWN_REGIONS.has(scope.region)) {
+      // No such regional host on AWS: the caller's lookup would fail; here the connection drops.
+      record.service = service === 'logs' || service === 's3' ? service : 'lambda';
+      record.status = 0;
+      req.socket.destroy();
+      return;
+    }
     const isIam =
       service === 'iam' ||
       (method === 'POST' &&
@@ -296,9 +319,52 @@ export async function startAwsFake(options: AwsFakeOptions = {}): Promise<AwsFak
         record.status = reply.status;
         return sendXml(res, reply.status, reply.body);
       }
-      const reply = handleIam(state, params, rolePropagationFailures);
+      const reply = deny(record.operation)
+        ? iamError(403, 'AccessDenied', `User is not authorized to perform: iam:${record.operation}`)
+        : handleIam(state, params, rolePropagationFailures);
       record.status = reply.status;
       return sendXml(res, reply.status, reply.body);
+    }
+
+    if (service === 'logs') {
+      record.service = 'logs';
+      const target = headers['x-amz-target'] ?? '';
+      record.operation = target.startsWith('Logs_20140328.') ? target.slice('Logs_20140328.'.length) : target;
+      const auth = await authenticate(req, rawPath, rawQuery, body);
+      if (!('scope' in auth)) {
+        record.status = 400;
+        return sendJson(res, {
+          status: 400,
+          errorType: 'UnrecognizedClientException',
+          body: {
+            __type: 'UnrecognizedClientException',
+            message: 'The security token included in the request is invalid.',
+          },
+        });
+      }
+      let json: Record<string, unknown> = {};
+      try {
+        json = body.length > 0 ? (JSON.parse(body.toString('utf8')) as Record<string, unknown>) : {};
+      } catch {
+        record.status = 400;
+        return sendJson(res, {
+          status: 400,
+          errorType: 'SerializationException',
+          body: { __type: 'SerializationException' },
+        });
+      }
+      const reply = deny(record.operation)
+        ? {
+            status: 400,
+            errorType: 'AccessDeniedException',
+            body: {
+              __type: 'AccessDeniedException',
+              message: `User is not authorized to perform: logs:${record.operation}`,
+            },
+          }
+        : handleLogs(state, record.operation, json, auth.scope.region);
+      record.status = reply.status;
+      return sendJson(res, reply);
     }
 
     if (service === 's3') {
@@ -420,7 +486,9 @@ export async function startAwsFake(options: AwsFakeOptions = {}): Promise<AwsFak
             : lambdaError(403, 'UnrecognizedClientException', 'The security token included in the request is invalid.');
       return sendJson(res, reply);
     }
-    const reply = route.run();
+    const reply = deny(route.operation)
+      ? lambdaError(403, 'AccessDeniedException', `User is not authorized to perform: lambda:${route.operation}`)
+      : route.run();
     record.status = reply.status;
     sendJson(res, reply);
   }
@@ -458,6 +526,9 @@ export async function startAwsFake(options: AwsFakeOptions = {}): Promise<AwsFak
       },
       concurrentUpdateBefore(operation: string, functionName: string, polls: number) {
         concurrent.push({ operation, functionName, polls });
+      },
+      denyNext(operation: string, count = 1) {
+        denied.set(operation, (denied.get(operation) ?? 0) + count);
       },
       role(name: string) {
         handleIam(

@@ -9,6 +9,7 @@ export interface FakeRole {
   createDate: string;
   assumeRolePolicyDocument: string;
   attachedPolicies: string[];
+  tags: Record<string, string>;
   /** CreateFunction calls naming this role that still fail with the propagation error. */
   propagationFailuresLeft: number;
 }
@@ -58,12 +59,31 @@ export interface FakeFunction {
   version: number;
   url?: FakeUrlConfig;
   statements: FakeStatement[];
+  tags: Record<string, string>;
   worker?: PythonWorker;
   workerVersion?: number;
 }
 
+export interface FakeLogEvent {
+  timestamp: number;
+  ingestionTime: number;
+  message: string;
+  logStreamName: string;
+  eventId: string;
+}
+
+export interface FakeLogGroup {
+  name: string;
+  arn: string;
+  creationTime: number;
+  tags: Record<string, string>;
+  events: FakeLogEvent[];
+}
+
 export interface AwsFakeState {
   accountId: string;
+  /** CloudWatch Logs groups by name. */
+  logGroups: Map<string, FakeLogGroup>;
   roles: Map<string, FakeRole>;
   functions: Map<string, FakeFunction>;
   /** bucket → key → bytes. */
@@ -72,7 +92,7 @@ export interface AwsFakeState {
 
 export interface RecordedRequest {
   /** Which part of the fake answered: iam, lambda, s3, url (the function URL), or unknown. */
-  service: 'iam' | 'lambda' | 's3' | 'url' | 'unknown';
+  service: 'iam' | 'lambda' | 's3' | 'logs' | 'url' | 'unknown';
   /** IAM action or Lambda operation name when known (GetRole, CreateFunction, AddPermission...). */
   operation?: string;
   method: string;
@@ -97,7 +117,72 @@ export const WRITE_OPERATIONS = new Set([
   'UpdateFunctionUrlConfig',
   'DeleteFunctionUrlConfig',
   'AddPermission',
+  'TagResource',
+  'CreateLogGroup',
+  'DeleteLogGroup',
   'RemovePermission',
   'PutObject',
   'CreateBucket',
+]);
+
+/**
+ * Regions of the aws partition. A request signed for another region reaches no host on AWS (there
+ * is no `lambda.<region>.amazonaws.com`): the fake drops the connection, as DNS would fail.
+ */
+export const KNOWN_REGIONS: ReadonlySet<string> = new Set([
+  'af-south-1',
+  'ap-east-1',
+  'ap-east-2',
+  'ap-northeast-1',
+  'ap-northeast-2',
+  'ap-northeast-3',
+  'ap-south-1',
+  'ap-south-2',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-southeast-3',
+  'ap-southeast-4',
+  'ap-southeast-5',
+  'ap-southeast-7',
+  'ca-central-1',
+  'ca-west-1',
+  'eu-central-1',
+  'eu-central-2',
+  'eu-north-1',
+  'eu-south-1',
+  'eu-south-2',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-west-3',
+  'il-central-1',
+  'me-central-1',
+  'me-south-1',
+  'mx-central-1',
+  'sa-east-1',
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+]);
+
+/** Environment variables the Lambda runtime sets itself: CreateFunction and updates refuse them. */
+export const RESERVED_ENV_KEYS: ReadonlySet<string> = new Set([
+  '_HANDLER',
+  '_X_AMZN_TRACE_ID',
+  'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_DEFAULT_REGION',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_INITIALIZATION_TYPE',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_LAMBDA_RUNTIME_API',
+  'AWS_REGION',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'LAMBDA_RUNTIME_DIR',
+  'LAMBDA_TASK_ROOT',
 ]);

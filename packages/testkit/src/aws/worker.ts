@@ -65,6 +65,8 @@ export interface WorkerSpec {
   env: Record<string, string>;
   timeoutSeconds: number;
   python: string;
+  /** Called with each complete line the function writes (its log). */
+  onLog?: (line: string) => void;
 }
 
 /** One warm execution environment. Requests are answered one at a time, in order. */
@@ -111,8 +113,12 @@ export class PythonWorker {
       },
     );
     child.stderr.setEncoding('utf8');
+    let partial = '';
     child.stderr.on('data', (chunk: string) => {
       this.logs += chunk;
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) this.spec.onLog?.(line);
     });
     child.on('error', () => {});
     this.child = child;

@@ -11,7 +11,13 @@ export default class EndpointsList extends KaggCommand<{ endpoints: EndpointEntr
     const endpoints = await new EndpointRegistry(kaggPaths().registryFile).list();
     if (endpoints.length === 0) this.info('No endpoints yet: deploy one with `kagg deploy NOTEBOOK`.');
     else {
-      const rows = endpoints.map((e) => [e.name, e.target, e.url, e.updatedAt.slice(0, 19).replace('T', ' ')]);
+      // A deploy that did not finish: `kagg deploy` resumes it, `kagg destroy` removes what it made.
+      const rows = endpoints.map((e) => [
+        e.name,
+        e.target,
+        e.state === 'pending' ? '(pending: deploy did not finish)' : e.url,
+        e.updatedAt.slice(0, 19).replace('T', ' '),
+      ]);
       const header = ['NAME', 'TARGET', 'URL', 'UPDATED'];
       const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
       const line = (cells: string[]) =>

@@ -8,8 +8,10 @@ request; requests that arrive meanwhile wait for it) and rewrites the ready file
 ``"loaded": true``, ``"initMs"`` and, when the notebook failed at start-up, ``"error"`` and
 ``"type"``. Waiting on that file, the local target needs no HTTP request to know the function is
 up, so the instance's first response (``x-kagg-cold: 1``) is the caller's. One line per request goes to stderr: method,
-path (without the query string), status and milliseconds; never a request body. SIGTERM or SIGINT
-stops it cleanly with exit code 0.
+path (without the query string), status and milliseconds; never a request body. Every line written
+to stdout or stderr (the notebook's prints included) starts with the UTC time it was written, as
+``2026-01-31T12:00:00.123Z``, so ``kagg logs --since`` can read the log. SIGTERM or SIGINT stops it
+cleanly with exit code 0.
 
 Standard library only, Python 3.9+.
 """
@@ -23,6 +25,7 @@ import signal
 import socket
 import socketserver
 import sys
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, Optional
@@ -39,6 +42,35 @@ def _import_runtime(bundle_dir: str) -> Any:
     import kagg_runtime  # noqa: E402
 
     return kagg_runtime
+
+
+def _stamp() -> str:
+    now = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + ".%03dZ" % (int(now * 1000) % 1000)
+
+
+class _Stamped:
+    """A text stream that starts every line with the time it was written (UTC, ISO 8601)."""
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+        self._partial = ""
+        self._lock = threading.Lock()
+
+    def write(self, text: str) -> int:
+        with self._lock:
+            lines = (self._partial + text).split("\n")
+            self._partial = lines.pop()
+            for line in lines:
+                self._raw.write(_stamp() + " " + line + "\n")
+            self._raw.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        self._raw.flush()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
 
 
 def _log(message: str) -> None:
@@ -165,6 +197,8 @@ def main(argv: Optional[list] = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--ready-file", default=None, help='written as {"port": N, "pid": P} once listening')
     args = parser.parse_args(argv)
+    sys.stdout = _Stamped(sys.stdout)
+    sys.stderr = _Stamped(sys.stderr)
 
     bundle_dir = os.path.abspath(args.dir)
     if not os.path.isfile(os.path.join(bundle_dir, "notebook.py")):

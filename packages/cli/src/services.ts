@@ -5,6 +5,7 @@
 
 import { type KaggPaths, kaggPaths, loadSettings, type Settings } from '@kagg/core/config';
 import { EndpointRegistry } from '@kagg/core/registry';
+import type { TargetInstaller } from '@kagg/core/targets';
 import type { Logger } from '@kagg/plugin-api';
 
 export interface Services {
@@ -46,9 +47,21 @@ interface CommandLike {
   progress: { stage(text: string): void };
 }
 
-/** The collaborators of deploy/endpoint operations, from a command and its services. */
-export function operationDeps(cmd: CommandLike, svc: Services, options: { progress?: boolean } = {}) {
+/** What installs a missing first-party target plugin for a command (`--yes`, settings `install`). */
+export function targetInstaller(cmd: CommandLike, svc: Services, yes = false): TargetInstaller {
   return {
+    config: cmd.config,
+    yes,
+    mode: svc.settings.install,
+    settingsFile: svc.paths.configFile,
+    progress: (s) => cmd.info(s),
+  };
+}
+
+/** The collaborators of deploy/endpoint operations, from a command and its services. */
+export function operationDeps(cmd: CommandLike, svc: Services, options: { progress?: boolean; yes?: boolean } = {}) {
+  return {
+    installer: targetInstaller(cmd, svc, options.yes),
     config: cmd.config,
     registry: svc.registry,
     settings: svc.settings,

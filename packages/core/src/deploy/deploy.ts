@@ -9,7 +9,7 @@ import type { Settings } from '../config/settings.js';
 import { KaggError } from '../errors/index.js';
 import type { EndpointRegistry } from '../registry/registry.js';
 import type { EndpointEntry } from '../registry/types.js';
-import { discoverTargets, requireTarget } from '../targets/discover.js';
+import { ensureTarget, type TargetInstaller } from '../targets/install.js';
 import { resolveTargetOptions } from '../targets/options.js';
 import { type ContextDeps, operationContext } from './context.js';
 import { type PreparedBundle, type PrepareOptions, prepareBundle } from './prepare.js';
@@ -32,6 +32,8 @@ export interface DeployDeps extends ContextDeps {
   config: Pick<Config, 'runHook'>;
   registry: EndpointRegistry;
   settings: Settings;
+  /** Installs a missing first-party target plugin (with consent); without it, a missing one is an error. */
+  installer?: TargetInstaller;
 }
 
 export interface DeployResult {
@@ -80,9 +82,10 @@ export async function loadTarget(
   config: Pick<Config, 'runHook'>,
   choice: TargetChoice,
   settings: Settings,
+  installer?: TargetInstaller,
 ): Promise<{ target: DeployTarget; options: Record<string, unknown> }> {
   const id = chooseTargetId(choice, settings);
-  const target = requireTarget(await discoverTargets(config), id);
+  const target = await ensureTarget(config, id, installer);
   const options = await resolveTargetOptions(target, {
     common: choice.common,
     set: choice.set,
@@ -94,9 +97,9 @@ export async function loadTarget(
 /** Packages without deploying (`kagg package`). */
 export async function packageNotebook(
   request: PrepareOptions & TargetChoice,
-  deps: Pick<DeployDeps, 'config' | 'settings' | 'progress'>,
+  deps: Pick<DeployDeps, 'config' | 'settings' | 'progress' | 'installer'>,
 ): Promise<{ prepared: PreparedBundle; artifact: Artifact }> {
-  const { target, options } = await loadTarget(deps.config, request, deps.settings);
+  const { target, options } = await loadTarget(deps.config, request, deps.settings, deps.installer);
   deps.progress(`converting ${request.input}`);
   const prepared = await prepareBundle(deps.config, request);
   deps.progress(`packaging for ${target.id}`);
@@ -104,7 +107,7 @@ export async function packageNotebook(
 }
 
 export async function deployNotebook(request: DeployRequest, deps: DeployDeps): Promise<DeployResult> {
-  const { target, options } = await loadTarget(deps.config, request, deps.settings);
+  const { target, options } = await loadTarget(deps.config, request, deps.settings, deps.installer);
   deps.progress(`converting ${request.input}`);
   const prepared = await prepareBundle(deps.config, request);
   const { bundle } = prepared;

@@ -10,13 +10,15 @@ import { type ContextDeps, operationContext } from '../deploy/context.js';
 import { isKaggError, KaggError } from '../errors/index.js';
 import type { EndpointRegistry } from '../registry/registry.js';
 import type { EndpointEntry } from '../registry/types.js';
-import { discoverTargets, requireTarget } from '../targets/discover.js';
+import { ensureTarget, type TargetInstaller } from '../targets/install.js';
 import { resolveTargetOptions } from '../targets/options.js';
 
 export interface EndpointDeps extends ContextDeps {
   config: Pick<Config, 'runHook'>;
   registry: EndpointRegistry;
   settings?: Settings;
+  /** Installs a missing first-party target plugin (with consent); without it, a missing one is an error. */
+  installer?: TargetInstaller;
 }
 
 async function targetOf(deps: EndpointDeps, entry: EndpointEntry): Promise<DeployTarget> {
@@ -29,7 +31,7 @@ async function targetOf(deps: EndpointDeps, entry: EndpointEntry): Promise<Deplo
       },
     );
   }
-  return requireTarget(await discoverTargets(deps.config), entry.target);
+  return ensureTarget(deps.config, entry.target, deps.installer);
 }
 
 export async function describeEndpoint(

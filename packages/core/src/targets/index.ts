@@ -5,4 +5,5 @@ export {
   requireTarget,
   type TargetProblem,
 } from './discover.js';
+export { ensureTarget, installTargetPlugin, notInstalledError, type TargetInstaller } from './install.js';
 export { resolveTargetOptions, type TargetOptionInputs } from './options.js';

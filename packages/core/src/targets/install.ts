@@ -1,0 +1,247 @@
+/**
+ * On-demand install of a first-party target plugin: `kagg deploy NB --aws` on a kagg without
+ * @kagg/plugin-aws asks (on a terminal), or installs with consent given ahead (`--yes`, settings
+ * `"install": "auto"`), through @oclif/plugin-plugins, reloads the plugins and carries on in the same
+ * process. Off a terminal without consent it stops with the exact command to run; it never reads a
+ * prompt from a piped stdin.
+ *
+ * An install never hangs: npm runs with short fetch timeouts and few retries, and a first look-up of
+ * the plugin's version (killed at a deadline) tells an unreachable registry from a missing version,
+ * so the user reads what really happened and how to install by hand, not plugin-plugins' "does not
+ * exist in the registry".
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { pathToFileURL } from 'node:url';
+import type { DeployTarget } from '@kagg/plugin-api';
+import type { Config } from '@oclif/core';
+import { KaggError, messageOf } from '../errors/index.js';
+import { discoverTargets, FIRST_PARTY_TARGETS, requireTarget } from './discover.js';
+
+export interface TargetInstaller {
+  /** The running CLI's config: its data dir, npm registry, version, and the plugins to reload. */
+  config: Config;
+  /** `--yes`: consent given on the command line. */
+  yes: boolean;
+  /** The settings file's `install` ("auto" consents, "never" refuses, "prompt" is the default). */
+  mode?: 'auto' | 'prompt' | 'never' | undefined;
+  /** Where the settings file lives, to name it in messages. */
+  settingsFile?: string;
+  /** Progress on stderr (silent under --json). */
+  progress: (stage: string) => void;
+  /** Asks a yes/no question; only called when stdin and stderr are terminals. Defaults to readline. */
+  ask?: (question: string) => Promise<boolean>;
+  /** Whether a prompt may be shown; defaults to stdin and stderr both being terminals. */
+  interactive?: boolean;
+}
+
+/** The longest a registry look-up may take before kagg gives up (the whole install stays under 30 s). */
+const LOOKUP_DEADLINE_MS = 20_000;
+
+/** npm settings that bound every request; the user's own npm_config_* variables win. */
+const NPM_BOUNDS: Record<string, string> = {
+  npm_config_fetch_timeout: '8000',
+  npm_config_fetch_retries: '1',
+  npm_config_fetch_retry_mintimeout: '1000',
+  npm_config_fetch_retry_maxtimeout: '2000',
+  npm_config_update_notifier: 'false',
+  npm_config_audit: 'false',
+  npm_config_fund: 'false',
+};
+
+function npmEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const [key, value] of Object.entries(NPM_BOUNDS)) env[key] ??= value;
+  return env;
+}
+
+interface Spec {
+  plugin: string;
+  version: string;
+  registry: string | undefined;
+}
+
+function registryName(spec: Spec): string {
+  return spec.registry ? `the npm registry ${spec.registry}` : "npm's configured registry";
+}
+
+/** How to install by hand, for every message that gives up. */
+function byHand(spec: Spec, bin: string): string {
+  const name = spec.plugin.replace(/^@/, '').replace('/', '-');
+  return `install it by hand: \`${bin} plugins install ${spec.plugin}@${spec.version}\` once the registry answers, from another registry with KAGG_NPM_REGISTRY=<url>, or from a tarball: \`${bin} plugins install ./${name}-${spec.version}.tgz\` (\`npm pack\` in ${spec.plugin}'s folder of a kagg clone makes it)`;
+}
+
+function installError(message: string, spec: Spec, bin: string, code: string, cause?: unknown): KaggError {
+  return new KaggError(message, {
+    code,
+    action: byHand(spec, bin),
+    details: { plugin: spec.plugin, version: spec.version, ...(spec.registry ? { registry: spec.registry } : {}) },
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/** The npm CLI that @oclif/plugin-plugins itself runs (its own pinned npm). */
+async function npmCli(pluginsRoot: string): Promise<string> {
+  const { createRequire } = await import('node:module');
+  const pjson = createRequire(path.join(pluginsRoot, 'package.json')).resolve('npm/package.json');
+  return path.join(path.dirname(pjson), 'bin', 'npm-cli.js');
+}
+
+/**
+ * `npm view <plugin>@<version> version --json`, killed at a deadline. Resolves when the registry
+ * has that version; otherwise throws the error the user should read.
+ */
+async function lookUp(spec: Spec, npm: string, cwd: string, bin: string): Promise<void> {
+  const args = [npm, 'view', `${spec.plugin}@${spec.version}`, 'version', '--json', '--loglevel=silent'];
+  if (spec.registry) args.push(`--registry=${spec.registry}`);
+  const outcome = await new Promise<{ code: number | null; stdout: string; stderr: string; killed: boolean }>(
+    (resolve) => {
+      execFile(
+        process.execPath,
+        args,
+        { cwd, env: npmEnv(), timeout: LOOKUP_DEADLINE_MS, killSignal: 'SIGKILL', maxBuffer: 4 * 1024 * 1024 },
+        (error, stdout, stderr) =>
+          resolve({
+            code: error ? (typeof error.code === 'number' ? error.code : null) : 0,
+            stdout,
+            stderr,
+            killed: Boolean(error?.killed),
+          }),
+      );
+    },
+  );
+  if (outcome.code === 0 && outcome.stdout.includes(spec.version)) return;
+  const where = registryName(spec);
+  const fail = (what: string, code: string) =>
+    installError(`could not install ${spec.plugin}@${spec.version}: ${where} ${what}`, spec, bin, code);
+  if (outcome.killed) throw fail(`did not answer within ${LOOKUP_DEADLINE_MS / 1000} s`, 'PLUGIN_REGISTRY_UNREACHABLE');
+  // npm --json prints {"error": {"code", "summary"}}; no output at all means the version is missing.
+  let error: { code?: string; summary?: string } = {};
+  try {
+    error = (JSON.parse(outcome.stdout) as { error?: typeof error }).error ?? {};
+  } catch {
+    // not JSON: judged by the exit code alone
+  }
+  if (outcome.code === 0) throw fail('does not have this version', 'PLUGIN_NOT_PUBLISHED');
+  if (error.code === 'E404') throw fail('does not have this plugin', 'PLUGIN_NOT_PUBLISHED');
+  const reason = /timeout/i.test(error.summary ?? '')
+    ? 'did not answer (timed out)'
+    : `could not be reached (${error.code ?? 'no answer'}${error.summary ? `: ${error.summary}` : ''})`;
+  throw fail(reason, 'PLUGIN_REGISTRY_UNREACHABLE');
+}
+
+async function consent(installer: TargetInstaller, spec: Spec, id: string): Promise<boolean> {
+  if (installer.mode === 'never') return false;
+  if (installer.yes || installer.mode === 'auto') return true;
+  const interactive = installer.interactive ?? Boolean(process.stdin.isTTY && process.stderr.isTTY);
+  if (!interactive) return false;
+  const ask = installer.ask ?? askOnTerminal;
+  return ask(`The "${id}" target comes with ${spec.plugin}@${spec.version}, which is not installed. Install it now?`);
+}
+
+async function askOnTerminal(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`${question} [Y/n] `);
+    return /^(y|yes)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** The error for a missing plugin that kagg may not install now: it names the exact command. */
+export function notInstalledError(
+  id: string,
+  plugin: string,
+  version: string,
+  bin: string,
+  installer?: TargetInstaller,
+): KaggError {
+  const settingsFile = installer?.settingsFile ?? "kagg's settings file";
+  const consentHint =
+    installer?.mode === 'never'
+      ? ` (on-demand install is off: "install": "never" in ${settingsFile})`
+      : installer && !installer.yes
+        ? `; or add --yes to install it on demand (or set "install": "auto" in ${settingsFile})`
+        : '';
+  return new KaggError(`the "${id}" target is not installed: it comes with the plugin ${plugin}`, {
+    code: 'TARGET_NOT_INSTALLED',
+    action: `run \`${bin} plugins install ${plugin}@${version}\`, then this command again${consentHint}`,
+    details: { target: id, plugin, version },
+  });
+}
+
+/**
+ * Installs a first-party plugin with the user's consent and reloads the CLI's plugins. Throws
+ * TARGET_NOT_INSTALLED without consent, PLUGIN_* errors when the install fails.
+ */
+export async function installTargetPlugin(installer: TargetInstaller, id: string, plugin: string): Promise<void> {
+  const { config } = installer;
+  const spec: Spec = { plugin, version: config.version, registry: config.npmRegistry };
+  if (!(await consent(installer, spec, id))) {
+    throw notInstalledError(id, plugin, spec.version, config.bin, installer);
+  }
+  const pluginsRoot = config.plugins.get('@oclif/plugin-plugins')?.root;
+  if (!pluginsRoot) {
+    throw installError(
+      `could not install ${plugin}: this kagg has no @oclif/plugin-plugins`,
+      spec,
+      config.bin,
+      'PLUGIN_INSTALL_FAILED',
+    );
+  }
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(config.dataDir, { recursive: true });
+  installer.progress(`installing ${plugin}@${spec.version} from ${registryName(spec)}`);
+  await lookUp(spec, await npmCli(pluginsRoot), config.dataDir, config.bin);
+
+  // plugin-plugins' npm inherits process.env: bound its requests the same way for the install.
+  const saved: Record<string, string | undefined> = {};
+  for (const key of Object.keys(NPM_BOUNDS)) {
+    saved[key] = process.env[key];
+    process.env[key] ??= NPM_BOUNDS[key];
+  }
+  try {
+    const { default: Plugins } = (await import(pathToFileURL(path.join(pluginsRoot, 'lib', 'plugins.js')).href)) as {
+      default: new (options: {
+        config: Config;
+        logLevel: 'silent';
+      }) => { install(name: string, options: { tag: string }): Promise<unknown> };
+    };
+    await new Plugins({ config, logLevel: 'silent' }).install(plugin, { tag: spec.version });
+  } catch (error) {
+    throw installError(
+      `could not install ${plugin}@${spec.version} from ${registryName(spec)}: ${messageOf(error).split('\n')[0]}`,
+      spec,
+      config.bin,
+      'PLUGIN_INSTALL_FAILED',
+      error,
+    );
+  } finally {
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+  installer.progress(`installed ${plugin}@${spec.version}`);
+  await config.loadPluginsAndCommands({ force: true });
+}
+
+/**
+ * The target with this id; a missing first-party one is installed on demand when an installer is
+ * given (the CLI's commands give one), else the error says how to get it.
+ */
+export async function ensureTarget(
+  config: Pick<Config, 'runHook'>,
+  id: string,
+  installer?: TargetInstaller,
+): Promise<DeployTarget> {
+  const found = await discoverTargets(config);
+  const plugin = FIRST_PARTY_TARGETS[id];
+  if (found.targets.has(id) || !plugin || !installer || found.problems.some((p) => p.plugin === plugin)) {
+    return requireTarget(found, id);
+  }
+  await installTargetPlugin(installer, id, plugin);
+  return requireTarget(await discoverTargets(config), id);
+}

@@ -1,0 +1,175 @@
+/**
+ * A real npm registry for install tests: Verdaccio on 127.0.0.1 (random port, no uplinks, storage in
+ * a temp folder), seeded with this workspace's packages as `npm pack` makes them and with the
+ * third-party packages they depend on, taken from the workspace's node_modules (there are no
+ * uplinks, so every dependency has to be published to it).
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { ROOT } from './helpers.ts';
+
+export const NPM_CLI = path.join(ROOT, 'node_modules', 'npm', 'bin', 'npm-cli.js');
+
+export interface NpmRegistry {
+  url: string;
+  /** Every name@version published. */
+  published: string[];
+  close(): Promise<void>;
+}
+
+interface Manifest {
+  name: string;
+  version: string;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+  [key: string]: unknown;
+}
+
+function readManifest(dir: string): Manifest {
+  return JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Manifest;
+}
+
+/** Node's resolution of a package folder from `from`, walking up through node_modules. */
+function findPackage(from: string, name: string): string | undefined {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name);
+    if (existsSync(path.join(candidate, 'package.json'))) return candidate;
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}
+
+/** The installed third-party packages (folders) a set of workspace packages needs, all versions. */
+function dependencyFolders(roots: string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  const walk = (dir: string, isWorkspace: boolean) => {
+    const real = realpathSync(dir);
+    if (seen.has(real)) return;
+    seen.add(real);
+    if (!isWorkspace) out.push(real);
+    const pj = readManifest(real);
+    const deps = { ...pj.dependencies, ...pj.optionalDependencies, ...pj.peerDependencies };
+    for (const name of Object.keys(deps)) {
+      const found = findPackage(dir, name);
+      if (found) walk(found, realpathSync(found).startsWith(ROOT) && !realpathSync(found).includes('node_modules'));
+    }
+  };
+  for (const r of roots) walk(r, true);
+  return out;
+}
+
+/** A registry tarball of an installed package folder (its files under `package/`). */
+function tarballOf(dir: string, into: string): string {
+  const pj = readManifest(dir);
+  const file = path.join(into, `${pj.name.replace('/', '-')}-${pj.version}.tgz`);
+  execFileSync('tar', ['-czf', file, '-C', dir, '--exclude=./node_modules', '--transform', 's,^\\.,package,', '.']);
+  return file;
+}
+
+/** `npm pack` of workspace folders, one npm run; returns the tarballs. */
+export function packWorkspaces(folders: string[], into: string): string[] {
+  mkdirSync(into, { recursive: true });
+  const out = execFileSync(
+    process.execPath,
+    [
+      NPM_CLI,
+      'pack',
+      ...folders.map((f) => `--workspace=${path.relative(ROOT, f)}`),
+      `--pack-destination=${into}`,
+      '--json',
+      '--loglevel=error',
+      '--ignore-scripts',
+    ],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
+  return (JSON.parse(out) as Array<{ filename: string }>).map((p) => path.join(into, p.filename));
+}
+
+/** The package.json inside a tarball. */
+function manifestInTarball(file: string): Manifest {
+  return JSON.parse(execFileSync('tar', ['-xzOf', file, 'package/package.json'], { encoding: 'utf8' })) as Manifest;
+}
+
+/** What `npm publish` sends: the manifest, its dist, and the tarball as an attachment. */
+async function publish(url: string, file: string): Promise<string> {
+  const data = readFileSync(file);
+  const pj = manifestInTarball(file);
+  const base = `${pj.name.split('/').pop()}-${pj.version}.tgz`;
+  const body = {
+    _id: pj.name,
+    name: pj.name,
+    'dist-tags': { latest: pj.version },
+    versions: {
+      [pj.version]: {
+        ...pj,
+        _id: `${pj.name}@${pj.version}`,
+        dist: {
+          shasum: createHash('sha1').update(data).digest('hex'),
+          integrity: `sha512-${createHash('sha512').update(data).digest('base64')}`,
+          tarball: `${url}/${pj.name}/-/${base}`,
+        },
+      },
+    },
+    _attachments: {
+      [base]: { content_type: 'application/octet-stream', data: data.toString('base64'), length: data.length },
+    },
+  };
+  const res = await fetch(`${url}/${pj.name.replace('/', '%2f')}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`publishing ${pj.name}@${pj.version}: HTTP ${res.status} ${await res.text()}`);
+  return `${pj.name}@${pj.version}`;
+}
+
+/**
+ * Starts Verdaccio on 127.0.0.1 and publishes the given workspace folders (packed by `npm pack`)
+ * and every third-party package they depend on.
+ */
+export async function startNpmRegistry(workDir: string, workspaces: string[]): Promise<NpmRegistry> {
+  const storage = path.join(workDir, 'storage');
+  mkdirSync(storage, { recursive: true });
+  const { runServer } = (await import('verdaccio')) as unknown as {
+    runServer(config: unknown): Promise<Server>;
+  };
+  const server = await runServer({
+    self_path: workDir,
+    storage,
+    uplinks: {},
+    packages: { '**': { access: '$all', publish: '$all', unpublish: '$all' } },
+    auth: { htpasswd: { file: path.join(workDir, 'htpasswd'), max_users: -1 } },
+    web: { enable: false },
+    log: { type: 'stdout', format: 'pretty', level: 'fatal' },
+    server: { keepAliveTimeout: 1 },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as { port: number };
+  const url = `http://127.0.0.1:${port}`;
+  const tarballs = [
+    ...packWorkspaces(workspaces, path.join(workDir, 'packed')),
+    ...dependencyFolders(workspaces).map((dir) => {
+      mkdirSync(path.join(workDir, 'deps'), { recursive: true });
+      return tarballOf(dir, path.join(workDir, 'deps'));
+    }),
+  ];
+  const published: string[] = [];
+  for (const file of tarballs) published.push(await publish(url, file));
+  return {
+    url,
+    published,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        (server as Server & { closeAllConnections?: () => void }).closeAllConnections?.();
+      }),
+  };
+}

@@ -159,7 +159,10 @@ describe('plugins installed on demand from an npm registry', { timeout: 300_000 
       ),
       result.stderr,
     );
-    assert.ok(result.stderr.includes(`kagg plugins install ./kagg-plugin-aws-${VERSION}.tgz`), result.stderr);
+    assert.ok(
+      result.stderr.includes(`kagg plugins install file:/absolute/path/kagg-plugin-aws-${VERSION}.tgz`),
+      result.stderr,
+    );
     assert.doesNotMatch(result.stderr, /does not exist in the registry/);
     assert.ok(!existsSync(installedAws(home)));
   });

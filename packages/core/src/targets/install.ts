@@ -69,7 +69,7 @@ function registryName(spec: Spec): string {
 /** How to install by hand, for every message that gives up. */
 function byHand(spec: Spec, bin: string): string {
   const name = spec.plugin.replace(/^@/, '').replace('/', '-');
-  return `install it by hand: \`${bin} plugins install ${spec.plugin}@${spec.version}\` once the registry answers, from another registry with KAGG_NPM_REGISTRY=<url>, or from a tarball: \`${bin} plugins install ./${name}-${spec.version}.tgz\` (\`npm pack\` in ${spec.plugin}'s folder of a kagg clone makes it)`;
+  return `install it by hand: \`${bin} plugins install ${spec.plugin}@${spec.version}\` once the registry answers; from another registry with KAGG_NPM_REGISTRY=<url>; or from a tarball that \`npm pack\` makes in a kagg clone: \`${bin} plugins install file:/absolute/path/${name}-${spec.version}.tgz\` (its dependencies still come from a registry)`;
 }
 
 function installError(message: string, spec: Spec, bin: string, code: string, cause?: unknown): KaggError {

@@ -90,6 +90,17 @@ export function packWorkspaces(folders: string[], into: string): string[] {
   return (JSON.parse(out) as Array<{ filename: string }>).map((p) => path.join(into, p.filename));
 }
 
+/** `npm pack` of a folder outside the workspaces (a fixture plugin); returns the tarball. */
+export function packFolder(folder: string, into: string): string {
+  mkdirSync(into, { recursive: true });
+  const out = execFileSync(
+    process.execPath,
+    [NPM_CLI, 'pack', folder, `--pack-destination=${into}`, '--json', '--loglevel=error', '--ignore-scripts'],
+    { cwd: into, encoding: 'utf8' },
+  );
+  return path.join(into, (JSON.parse(out) as Array<{ filename: string }>)[0].filename);
+}
+
 /** The package.json inside a tarball. */
 function manifestInTarball(file: string): Manifest {
   return JSON.parse(execFileSync('tar', ['-xzOf', file, 'package/package.json'], { encoding: 'utf8' })) as Manifest;
@@ -129,10 +140,14 @@ async function publish(url: string, file: string): Promise<string> {
 }
 
 /**
- * Starts Verdaccio on 127.0.0.1 and publishes the given workspace folders (packed by `npm pack`)
- * and every third-party package they depend on.
+ * Starts Verdaccio on 127.0.0.1 and publishes the given workspace folders (packed by `npm pack`),
+ * every third-party package they depend on, and any other tarballs given.
  */
-export async function startNpmRegistry(workDir: string, workspaces: string[]): Promise<NpmRegistry> {
+export async function startNpmRegistry(
+  workDir: string,
+  workspaces: string[],
+  tarballs: string[] = [],
+): Promise<NpmRegistry> {
   const storage = path.join(workDir, 'storage');
   mkdirSync(storage, { recursive: true });
   const { runServer } = (await import('verdaccio')) as unknown as {
@@ -154,7 +169,8 @@ export async function startNpmRegistry(workDir: string, workspaces: string[]): P
   });
   const { port } = server.address() as { port: number };
   const url = `http://127.0.0.1:${port}`;
-  const tarballs = [
+  const all = [
+    ...tarballs,
     ...packWorkspaces(workspaces, path.join(workDir, 'packed')),
     ...dependencyFolders(workspaces).map((dir) => {
       mkdirSync(path.join(workDir, 'deps'), { recursive: true });
@@ -162,7 +178,7 @@ export async function startNpmRegistry(workDir: string, workspaces: string[]): P
     }),
   ];
   const published: string[] = [];
-  for (const file of tarballs) published.push(await publish(url, file));
+  for (const file of all) published.push(await publish(url, file));
   return {
     url,
     published,

@@ -7,37 +7,36 @@
  * refused with a clear message.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { DeployTarget } from '@kagg/plugin-api';
 import { describeDeployTarget } from '@kagg/testkit/conformance';
 import { cleanup, FIXTURES, isolatedEnv, kagg, kaggJson, ROOT, tempDir } from './helpers.ts';
-import { NPM_CLI, startNpmRegistry } from './npm-registry.ts';
+import { packFolder, startNpmRegistry } from './npm-registry.ts';
 
-const EXAMPLE = path.join(ROOT, 'test', 'fixtures', 'plugins', 'example-target');
+const { jitCommands } = (await import(pathToFileURL(path.join(ROOT, 'scripts', 'manifest.mjs')).href)) as {
+  jitCommands(pluginDirs: string[]): Promise<Record<string, unknown>>;
+};
+
+const PLUGINS = path.join(ROOT, 'test', 'fixtures', 'plugins');
 const work = tempDir('kagg-third-party-');
 const home = tempDir();
-const registry = await startNpmRegistry(path.join(work, 'registry'), [path.join(ROOT, 'packages', 'plugin-api')]);
+const exampleTarball = packFolder(path.join(PLUGINS, 'example-target'), work);
+const registry = await startNpmRegistry(
+  path.join(work, 'registry'),
+  [path.join(ROOT, 'packages', 'plugin-api')],
+  [packFolder(path.join(PLUGINS, 'hello-command'), work)],
+);
 const env = isolatedEnv(home, { KAGG_NPM_REGISTRY: registry.url });
 after(async () => {
   await cleanup(home);
   await registry.close();
 });
 
-const [{ filename }] = JSON.parse(
-  execFileSync(
-    process.execPath,
-    [NPM_CLI, 'pack', EXAMPLE, `--pack-destination=${work}`, '--json', '--loglevel=error'],
-    {
-      cwd: work,
-      encoding: 'utf8',
-    },
-  ),
-) as Array<{ filename: string }>;
-const installed = await kagg(['plugins', 'install', `file:${path.join(work, filename)}`], env);
+const installed = await kagg(['plugins', 'install', `file:${exampleTarball}`], env);
 assert.equal(installed.code, 0, installed.stderr);
 
 const pluginRoot = path.join(home, 'xdg-data', 'kagg', 'node_modules', 'kagg-plugin-example');
@@ -88,3 +87,55 @@ describe('a third-party target installed from its tarball', () => {
 });
 
 describeDeployTarget(installedTarget as DeployTarget);
+
+describe('a command owned by a plugin listed in oclif.jitPlugins', () => {
+  const jitHome = tempDir();
+  const jitEnv = isolatedEnv(jitHome, { KAGG_NPM_REGISTRY: registry.url });
+  after(() => cleanup(jitHome));
+
+  /** kagg with `kagg-plugin-hello` under jitPlugins and its command in the manifest, as the build writes it. */
+  async function kaggWithJitHello(): Promise<string> {
+    const dir = tempDir('kagg-jit-');
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    pkg.oclif.jitPlugins = { 'kagg-plugin-hello': '1.0.0' };
+    pkg.oclif.commands = path.relative(dir, path.join(ROOT, 'packages', 'cli', 'dist', 'commands'));
+    for (const [name, file] of Object.entries(pkg.oclif.hooks as Record<string, string>)) {
+      pkg.oclif.hooks[name] = path.relative(dir, path.join(ROOT, file));
+    }
+    writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pkg));
+    const manifest = JSON.parse(readFileSync(path.join(ROOT, 'oclif.manifest.json'), 'utf8'));
+    Object.assign(manifest.commands, await jitCommands([path.join(PLUGINS, 'hello-command')]));
+    writeFileSync(path.join(dir, 'oclif.manifest.json'), JSON.stringify(manifest));
+    symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+    writeFileSync(
+      path.join(dir, 'run.js'),
+      "import { execute } from '@oclif/core/execute';\nawait execute({ dir: import.meta.url });\n",
+    );
+    return path.join(dir, 'run.js');
+  }
+
+  it('is refused off a terminal without consent, installed with --yes, then runs without asking', async () => {
+    const bin = await kaggWithJitHello();
+    // Asynchronous: Verdaccio answers from this very process.
+    const run = (args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, [bin, ...args], { env: jitEnv }, (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+        );
+      });
+    const refused = await run(['hello']);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, /the "hello" command is not installed: it comes with the plugin kagg-plugin-hello/);
+    assert.ok(refused.stderr.includes('kagg plugins install kagg-plugin-hello@1.0.0'), refused.stderr);
+
+    const first = await run(['hello', '--yes']);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /installing kagg-plugin-hello@1\.0\.0 from the npm registry/);
+    assert.equal(first.stdout, 'hello from kagg 0.1.0\n');
+
+    const again = await run(['hello']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.doesNotMatch(again.stderr, /installing/);
+    assert.equal(again.stdout, 'hello from kagg 0.1.0\n');
+  });
+});

@@ -5,7 +5,7 @@
 
 import { type KaggPaths, kaggPaths, loadSettings, type Settings } from '@kagg/core/config';
 import { EndpointRegistry } from '@kagg/core/registry';
-import type { TargetInstaller } from '@kagg/core/targets';
+import type { PluginInstaller } from '@kagg/core/targets';
 import type { Logger } from '@kagg/plugin-api';
 
 export interface Services {
@@ -47,8 +47,12 @@ interface CommandLike {
   progress: { stage(text: string): void };
 }
 
-/** What installs a missing first-party target plugin for a command (`--yes`, settings `install`). */
-export function targetInstaller(cmd: CommandLike, svc: Services, yes = false): TargetInstaller {
+/** What installs a missing plugin for a command, with the user's consent (`--yes`, settings `install`). */
+export function pluginInstaller(
+  cmd: { config: PluginInstaller['config']; info(m: string): void },
+  svc: Services,
+  yes = false,
+): PluginInstaller {
   return {
     config: cmd.config,
     yes,
@@ -61,7 +65,7 @@ export function targetInstaller(cmd: CommandLike, svc: Services, yes = false): T
 /** The collaborators of deploy/endpoint operations, from a command and its services. */
 export function operationDeps(cmd: CommandLike, svc: Services, options: { progress?: boolean; yes?: boolean } = {}) {
   return {
-    installer: targetInstaller(cmd, svc, options.yes),
+    installer: pluginInstaller(cmd, svc, options.yes),
     config: cmd.config,
     registry: svc.registry,
     settings: svc.settings,

@@ -5,7 +5,7 @@ import { packageNotebook } from '@kagg/core/deploy';
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
 import { installFlags, targetChoiceFrom, targetFlags } from '../flags.js';
-import { services, targetInstaller } from '../services.js';
+import { pluginInstaller, services } from '../services.js';
 
 interface PackageResult {
   name: string;
@@ -57,7 +57,7 @@ export default class Package extends KaggCommand<PackageResult> {
         config: this.config,
         settings: svc.settings,
         progress: (s) => this.progress.stage(s),
-        installer: targetInstaller(this, svc, flags.yes),
+        installer: pluginInstaller(this, svc, flags.yes),
       },
     );
     this.progress.stop();

@@ -9,7 +9,7 @@ import type { Settings } from '../config/settings.js';
 import { KaggError } from '../errors/index.js';
 import type { EndpointRegistry } from '../registry/registry.js';
 import type { EndpointEntry } from '../registry/types.js';
-import { ensureTarget, type TargetInstaller } from '../targets/install.js';
+import { ensureTarget, type PluginInstaller } from '../targets/install.js';
 import { resolveTargetOptions } from '../targets/options.js';
 import { type ContextDeps, operationContext } from './context.js';
 import { type PreparedBundle, type PrepareOptions, prepareBundle } from './prepare.js';
@@ -33,7 +33,7 @@ export interface DeployDeps extends ContextDeps {
   registry: EndpointRegistry;
   settings: Settings;
   /** Installs a missing first-party target plugin (with consent); without it, a missing one is an error. */
-  installer?: TargetInstaller;
+  installer?: PluginInstaller;
 }
 
 export interface DeployResult {
@@ -82,7 +82,7 @@ export async function loadTarget(
   config: Pick<Config, 'runHook'>,
   choice: TargetChoice,
   settings: Settings,
-  installer?: TargetInstaller,
+  installer?: PluginInstaller,
 ): Promise<{ target: DeployTarget; options: Record<string, unknown> }> {
   const id = chooseTargetId(choice, settings);
   const target = await ensureTarget(config, id, installer);

@@ -10,7 +10,7 @@ import { type ContextDeps, operationContext } from '../deploy/context.js';
 import { isKaggError, KaggError } from '../errors/index.js';
 import type { EndpointRegistry } from '../registry/registry.js';
 import type { EndpointEntry } from '../registry/types.js';
-import { ensureTarget, type TargetInstaller } from '../targets/install.js';
+import { ensureTarget, type PluginInstaller } from '../targets/install.js';
 import { resolveTargetOptions } from '../targets/options.js';
 
 export interface EndpointDeps extends ContextDeps {
@@ -18,7 +18,7 @@ export interface EndpointDeps extends ContextDeps {
   registry: EndpointRegistry;
   settings?: Settings;
   /** Installs a missing first-party target plugin (with consent); without it, a missing one is an error. */
-  installer?: TargetInstaller;
+  installer?: PluginInstaller;
 }
 
 async function targetOf(deps: EndpointDeps, entry: EndpointEntry): Promise<DeployTarget> {

@@ -5,5 +5,11 @@ export {
   requireTarget,
   type TargetProblem,
 } from './discover.js';
-export { ensureTarget, installTargetPlugin, notInstalledError, type TargetInstaller } from './install.js';
+export {
+  ensureTarget,
+  installPlugin,
+  notInstalledError,
+  type PluginInstaller,
+  type PluginNeed,
+} from './install.js';
 export { resolveTargetOptions, type TargetOptionInputs } from './options.js';

@@ -15,13 +15,13 @@ import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { pathToFileURL } from 'node:url';
 import type { DeployTarget } from '@kagg/plugin-api';
-import type { Config } from '@oclif/core';
+import type { Config, Interfaces } from '@oclif/core';
 import { KaggError, messageOf } from '../errors/index.js';
 import { discoverTargets, FIRST_PARTY_TARGETS, requireTarget } from './discover.js';
 
-export interface TargetInstaller {
+export interface PluginInstaller {
   /** The running CLI's config: its data dir, npm registry, version, and the plugins to reload. */
-  config: Config;
+  config: Interfaces.Config & Partial<Pick<Config, 'loadPluginsAndCommands'>>;
   /** `--yes`: consent given on the command line. */
   yes: boolean;
   /** The settings file's `install` ("auto" consents, "never" refuses, "prompt" is the default). */
@@ -131,13 +131,14 @@ async function lookUp(spec: Spec, npm: string, cwd: string, bin: string): Promis
   throw fail(reason, 'PLUGIN_REGISTRY_UNREACHABLE');
 }
 
-async function consent(installer: TargetInstaller, spec: Spec, id: string): Promise<boolean> {
+async function consent(installer: PluginInstaller, need: PluginNeed): Promise<boolean> {
   if (installer.mode === 'never') return false;
   if (installer.yes || installer.mode === 'auto') return true;
   const interactive = installer.interactive ?? Boolean(process.stdin.isTTY && process.stderr.isTTY);
   if (!interactive) return false;
   const ask = installer.ask ?? askOnTerminal;
-  return ask(`The "${id}" target comes with ${spec.plugin}@${spec.version}, which is not installed. Install it now?`);
+  const what = need.what.charAt(0).toUpperCase() + need.what.slice(1);
+  return ask(`${what} comes with ${need.plugin}@${need.version}, which is not installed. Install it now?`);
 }
 
 async function askOnTerminal(question: string): Promise<boolean> {
@@ -150,14 +151,19 @@ async function askOnTerminal(question: string): Promise<boolean> {
   }
 }
 
+/** A plugin kagg needs for something the user asked: a target, a command. */
+export interface PluginNeed {
+  plugin: string;
+  version: string;
+  /** What needs it, for messages: `the "aws" target`, `the "monitor" command`. */
+  what: string;
+  /** The error code when it may not be installed now. */
+  code: string;
+  details?: Record<string, unknown>;
+}
+
 /** The error for a missing plugin that kagg may not install now: it names the exact command. */
-export function notInstalledError(
-  id: string,
-  plugin: string,
-  version: string,
-  bin: string,
-  installer?: TargetInstaller,
-): KaggError {
+export function notInstalledError(need: PluginNeed, bin: string, installer?: PluginInstaller): KaggError {
   const settingsFile = installer?.settingsFile ?? "kagg's settings file";
   const consentHint =
     installer?.mode === 'never'
@@ -165,23 +171,22 @@ export function notInstalledError(
       : installer && !installer.yes
         ? `; or add --yes to install it on demand (or set "install": "auto" in ${settingsFile})`
         : '';
-  return new KaggError(`the "${id}" target is not installed: it comes with the plugin ${plugin}`, {
-    code: 'TARGET_NOT_INSTALLED',
-    action: `run \`${bin} plugins install ${plugin}@${version}\`, then this command again${consentHint}`,
-    details: { target: id, plugin, version },
+  return new KaggError(`${need.what} is not installed: it comes with the plugin ${need.plugin}`, {
+    code: need.code,
+    action: `run \`${bin} plugins install ${need.plugin}@${need.version}\`, then this command again${consentHint}`,
+    details: { ...need.details, plugin: need.plugin, version: need.version },
   });
 }
 
 /**
- * Installs a first-party plugin with the user's consent and reloads the CLI's plugins. Throws
- * TARGET_NOT_INSTALLED without consent, PLUGIN_* errors when the install fails.
+ * Installs a plugin with the user's consent and reloads the CLI's plugins. Throws `need.code`
+ * without consent, PLUGIN_* errors when the install fails.
  */
-export async function installTargetPlugin(installer: TargetInstaller, id: string, plugin: string): Promise<void> {
+export async function installPlugin(installer: PluginInstaller, need: PluginNeed): Promise<void> {
   const { config } = installer;
-  const spec: Spec = { plugin, version: config.version, registry: config.npmRegistry };
-  if (!(await consent(installer, spec, id))) {
-    throw notInstalledError(id, plugin, spec.version, config.bin, installer);
-  }
+  const { plugin } = need;
+  const spec: Spec = { plugin, version: need.version, registry: config.npmRegistry };
+  if (!(await consent(installer, need))) throw notInstalledError(need, config.bin, installer);
   const pluginsRoot = config.plugins.get('@oclif/plugin-plugins')?.root;
   if (!pluginsRoot) {
     throw installError(
@@ -205,7 +210,7 @@ export async function installTargetPlugin(installer: TargetInstaller, id: string
   try {
     const { default: Plugins } = (await import(pathToFileURL(path.join(pluginsRoot, 'lib', 'plugins.js')).href)) as {
       default: new (options: {
-        config: Config;
+        config: Interfaces.Config;
         logLevel: 'silent';
       }) => { install(name: string, options: { tag: string }): Promise<unknown> };
     };
@@ -225,7 +230,8 @@ export async function installTargetPlugin(installer: TargetInstaller, id: string
     }
   }
   installer.progress(`installed ${plugin}@${spec.version}`);
-  await config.loadPluginsAndCommands({ force: true });
+  // oclif reloads by itself after its jit hook; a command's config is reloaded here.
+  await config.loadPluginsAndCommands?.({ force: true });
 }
 
 /**
@@ -235,13 +241,20 @@ export async function installTargetPlugin(installer: TargetInstaller, id: string
 export async function ensureTarget(
   config: Pick<Config, 'runHook'>,
   id: string,
-  installer?: TargetInstaller,
+  installer?: PluginInstaller,
 ): Promise<DeployTarget> {
   const found = await discoverTargets(config);
   const plugin = FIRST_PARTY_TARGETS[id];
   if (found.targets.has(id) || !plugin || !installer || found.problems.some((p) => p.plugin === plugin)) {
     return requireTarget(found, id);
   }
-  await installTargetPlugin(installer, id, plugin);
+  await installPlugin(installer, {
+    plugin,
+    // First-party plugins are released with kagg itself.
+    version: installer.config.version,
+    what: `the "${id}" target`,
+    code: 'TARGET_NOT_INSTALLED',
+    details: { target: id },
+  });
   return requireTarget(await discoverTargets(config), id);
 }

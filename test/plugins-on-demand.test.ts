@@ -6,12 +6,13 @@
  * deploy goes on in the same process; a registry that is down or silent gives kagg's own message.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type AwsFake, startAwsFake } from '@kagg/testkit/aws-fake';
-import { cleanup, FIXTURES, isolatedEnv, kagg, ROOT, tempDir } from './helpers.ts';
+import { BIN, cleanup, FIXTURES, isolatedEnv, kagg, ROOT, tempDir } from './helpers.ts';
 import { type NpmRegistry, startNpmRegistry } from './npm-registry.ts';
 
 const NOTEBOOK = path.join(FIXTURES, 'pm-basic.ipynb');
@@ -23,6 +24,30 @@ const WORKSPACES = ['packages/plugin-api', 'packages/core', 'plugins/aws', 'plug
 /** Where oclif keeps the user-installed plugins of a kagg run with isolatedEnv(home). */
 const installedAws = (home: string) =>
   path.join(home, 'xdg-data', 'kagg', 'node_modules', '@kagg', 'plugin-aws', 'package.json');
+
+/**
+ * Runs kagg on a pseudo-terminal (util-linux `script`) and types `answer` when kagg asks.
+ * The terminal merges stdout and stderr into `output`.
+ */
+function onTerminal(args: string[], env: NodeJS.ProcessEnv, answer: string) {
+  const command = [process.execPath, BIN, ...args].map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
+  return new Promise<{ code: number; output: string }>((resolve, reject) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    let answered = false;
+    const take = (chunk: Buffer) => {
+      output += chunk;
+      if (!answered && output.includes('[Y/n]')) {
+        answered = true;
+        child.stdin.write(`${answer}\n`);
+      }
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', take);
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, output }));
+  });
+}
 
 describe('plugins installed on demand from an npm registry', { timeout: 300_000 }, () => {
   const work = tempDir('kagg-registry-');
@@ -112,6 +137,23 @@ describe('plugins installed on demand from an npm registry', { timeout: 300_000 
     assert.equal(destroyed.code, 0, destroyed.stderr);
     assert.deepEqual(JSON.parse(destroyed.stdout), { destroyed: 'gone-soon', target: 'aws' });
     assert.ok(!fake.state.functions.has('kagg-gone-soon'));
+  });
+
+  it('on a terminal it asks: "n" installs nothing, "y" installs and deploys', async () => {
+    const { home, env } = envFor();
+    const ask = (answer: string) => onTerminal(['deploy', NOTEBOOK, '--aws', '--name', 'asked'], env, answer);
+    const declined = await ask('n');
+    assert.equal(declined.code, 1, declined.output);
+    assert.match(
+      declined.output,
+      /The "aws" target comes with @kagg\/plugin-aws@[\d.]+, which is not installed\. Install it now\? \[Y\/n\]/,
+    );
+    assert.match(declined.output, /the "aws" target is not installed/);
+    assert.ok(!existsSync(installedAws(home)));
+    const accepted = await ask('y');
+    assert.equal(accepted.code, 0, accepted.output);
+    assert.ok(existsSync(installedAws(home)));
+    assert.ok(fake.state.functions.has('kagg-asked'));
   });
 
   it('"install": "never" in the settings refuses without asking the registry', async () => {

@@ -11,6 +11,8 @@
  * exist in the registry".
  */
 import { execFile } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { pathToFileURL } from 'node:url';
@@ -30,16 +32,15 @@ export interface PluginInstaller {
   settingsFile?: string;
   /** Progress on stderr (silent under --json). */
   progress: (stage: string) => void;
-  /** Asks a yes/no question; only called when stdin and stderr are terminals. Defaults to readline. */
-  ask?: (question: string) => Promise<boolean>;
-  /** Whether a prompt may be shown; defaults to stdin and stderr both being terminals. */
-  interactive?: boolean;
 }
 
 /** The longest a registry look-up may take before kagg gives up (the whole install stays under 30 s). */
 const LOOKUP_DEADLINE_MS = 20_000;
 
-/** npm settings that bound every request; the user's own npm_config_* variables win. */
+/**
+ * npm settings that bound every request (npm's defaults took 71 s on a refused registry and hung on
+ * a silent one). Set in kagg's environment, which every npm run inherits; the user's own win.
+ */
 const NPM_BOUNDS: Record<string, string> = {
   npm_config_fetch_timeout: '8000',
   npm_config_fetch_retries: '1',
@@ -49,12 +50,6 @@ const NPM_BOUNDS: Record<string, string> = {
   npm_config_audit: 'false',
   npm_config_fund: 'false',
 };
-
-function npmEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const [key, value] of Object.entries(NPM_BOUNDS)) env[key] ??= value;
-  return env;
-}
 
 interface Spec {
   plugin: string;
@@ -82,8 +77,7 @@ function installError(message: string, spec: Spec, bin: string, code: string, ca
 }
 
 /** The npm CLI that @oclif/plugin-plugins itself runs (its own pinned npm). */
-async function npmCli(pluginsRoot: string): Promise<string> {
-  const { createRequire } = await import('node:module');
+function npmCli(pluginsRoot: string): string {
   const pjson = createRequire(path.join(pluginsRoot, 'package.json')).resolve('npm/package.json');
   return path.join(path.dirname(pjson), 'bin', 'npm-cli.js');
 }
@@ -100,7 +94,7 @@ async function lookUp(spec: Spec, npm: string, cwd: string, bin: string): Promis
       execFile(
         process.execPath,
         args,
-        { cwd, env: npmEnv(), timeout: LOOKUP_DEADLINE_MS, killSignal: 'SIGKILL', maxBuffer: 4 * 1024 * 1024 },
+        { cwd, timeout: LOOKUP_DEADLINE_MS, killSignal: 'SIGKILL', maxBuffer: 4 * 1024 * 1024 },
         (error, stdout, stderr) =>
           resolve({
             code: error ? (typeof error.code === 'number' ? error.code : null) : 0,
@@ -134,11 +128,10 @@ async function lookUp(spec: Spec, npm: string, cwd: string, bin: string): Promis
 async function consent(installer: PluginInstaller, need: PluginNeed): Promise<boolean> {
   if (installer.mode === 'never') return false;
   if (installer.yes || installer.mode === 'auto') return true;
-  const interactive = installer.interactive ?? Boolean(process.stdin.isTTY && process.stderr.isTTY);
-  if (!interactive) return false;
-  const ask = installer.ask ?? askOnTerminal;
+  // Never a prompt read from a pipe: only when both ends are a terminal.
+  if (!process.stdin.isTTY || !process.stderr.isTTY) return false;
   const what = need.what.charAt(0).toUpperCase() + need.what.slice(1);
-  return ask(`${what} comes with ${need.plugin}@${need.version}, which is not installed. Install it now?`);
+  return askOnTerminal(`${what} comes with ${need.plugin}@${need.version}, which is not installed. Install it now?`);
 }
 
 async function askOnTerminal(question: string): Promise<boolean> {
@@ -196,17 +189,10 @@ export async function installPlugin(installer: PluginInstaller, need: PluginNeed
       'PLUGIN_INSTALL_FAILED',
     );
   }
-  const { mkdir } = await import('node:fs/promises');
   await mkdir(config.dataDir, { recursive: true });
   installer.progress(`installing ${plugin}@${spec.version} from ${registryName(spec)}`);
-  await lookUp(spec, await npmCli(pluginsRoot), config.dataDir, config.bin);
-
-  // plugin-plugins' npm inherits process.env: bound its requests the same way for the install.
-  const saved: Record<string, string | undefined> = {};
-  for (const key of Object.keys(NPM_BOUNDS)) {
-    saved[key] = process.env[key];
-    process.env[key] ??= NPM_BOUNDS[key];
-  }
+  for (const [key, value] of Object.entries(NPM_BOUNDS)) process.env[key] ??= value;
+  await lookUp(spec, npmCli(pluginsRoot), config.dataDir, config.bin);
   try {
     const { default: Plugins } = (await import(pathToFileURL(path.join(pluginsRoot, 'lib', 'plugins.js')).href)) as {
       default: new (options: {
@@ -223,11 +209,6 @@ export async function installPlugin(installer: PluginInstaller, need: PluginNeed
       'PLUGIN_INSTALL_FAILED',
       error,
     );
-  } finally {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
   }
   installer.progress(`installed ${plugin}@${spec.version}`);
   // oclif reloads by itself after its jit hook; a command's config is reloaded here.

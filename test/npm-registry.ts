@@ -6,10 +6,15 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ROOT } from './helpers.ts';
+
+const { dependencyFolders } = (await import(pathToFileURL(path.join(ROOT, 'scripts', 'closure.mjs')).href)) as {
+  dependencyFolders(workspaces: string[]): string[];
+};
 
 export const NPM_CLI = path.join(ROOT, 'node_modules', 'npm', 'bin', 'npm-cli.js');
 
@@ -23,44 +28,11 @@ export interface NpmRegistry {
 interface Manifest {
   name: string;
   version: string;
-  dependencies?: Record<string, string>;
-  optionalDependencies?: Record<string, string>;
-  peerDependencies?: Record<string, string>;
-  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
   [key: string]: unknown;
 }
 
 function readManifest(dir: string): Manifest {
   return JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Manifest;
-}
-
-/** Node's resolution of a package folder from `from`, walking up through node_modules. */
-function findPackage(from: string, name: string): string | undefined {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'node_modules', name);
-    if (existsSync(path.join(candidate, 'package.json'))) return candidate;
-    if (path.dirname(dir) === dir) return undefined;
-  }
-}
-
-/** The installed third-party packages (folders) a set of workspace packages needs, all versions. */
-function dependencyFolders(roots: string[]): string[] {
-  const seen = new Set<string>();
-  const out: string[] = [];
-  const walk = (dir: string, isWorkspace: boolean) => {
-    const real = realpathSync(dir);
-    if (seen.has(real)) return;
-    seen.add(real);
-    if (!isWorkspace) out.push(real);
-    const pj = readManifest(real);
-    const deps = { ...pj.dependencies, ...pj.optionalDependencies, ...pj.peerDependencies };
-    for (const name of Object.keys(deps)) {
-      const found = findPackage(dir, name);
-      if (found) walk(found, realpathSync(found).startsWith(ROOT) && !realpathSync(found).includes('node_modules'));
-    }
-  };
-  for (const r of roots) walk(r, true);
-  return out;
 }
 
 /** A registry tarball of an installed package folder (its files under `package/`). */

@@ -12,7 +12,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type AwsFake, startAwsFake } from '@kagg/testkit/aws-fake';
-import { BIN, cleanup, FIXTURES, isolatedEnv, kagg, ROOT, tempDir } from './helpers.ts';
+import { awsFakeEnv, BIN, cleanup, FIXTURES, isolatedEnv, kagg, ROOT, tempDir } from './helpers.ts';
 import { type NpmRegistry, startNpmRegistry } from './npm-registry.ts';
 
 const NOTEBOOK = path.join(FIXTURES, 'pm-basic.ipynb');
@@ -61,12 +61,7 @@ describe('plugins installed on demand from an npm registry', { timeout: 300_000 
       home,
       env: isolatedEnv(home, {
         KAGG_NPM_REGISTRY: registry.url,
-        AWS_ENDPOINT_URL: fake.url,
-        AWS_ACCESS_KEY_ID: fake.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: fake.secretAccessKey,
-        AWS_REGION: 'eu-west-1',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        KAGG_AWS_POLL_MS: '10',
+        ...awsFakeEnv(fake),
         ...extra,
       }),
     };
@@ -201,10 +196,10 @@ describe('plugins installed on demand from an npm registry', { timeout: 300_000 
       ),
       result.stderr,
     );
-    assert.ok(
-      result.stderr.includes(`kagg plugins install file:/absolute/path/kagg-plugin-aws-${VERSION}.tgz`),
-      result.stderr,
-    );
+    // From a clone, the clone's own self-contained tarball.
+    const tarball = path.join(ROOT, 'dist', 'plugins', `kagg-plugin-aws-${VERSION}.tgz`);
+    assert.ok(result.stderr.includes(`kagg plugins install file:${tarball}`), result.stderr);
+    assert.ok(result.stderr.includes(`\`npm run pack-plugins\` in ${ROOT}`), result.stderr);
     assert.doesNotMatch(result.stderr, /does not exist in the registry/);
     assert.ok(!existsSync(installedAws(home)));
   });

@@ -11,6 +11,7 @@
  * exist in the registry".
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -51,26 +52,36 @@ const NPM_BOUNDS: Record<string, string> = {
   npm_config_fund: 'false',
 };
 
+/** What is being installed, from where, by which CLI (its name and folder, for messages). */
 interface Spec {
   plugin: string;
   version: string;
   registry: string | undefined;
+  bin: string;
+  root: string;
 }
 
 function registryName(spec: Spec): string {
   return spec.registry ? `the npm registry ${spec.registry}` : "npm's configured registry";
 }
 
-/** How to install by hand, for every message that gives up. */
-function byHand(spec: Spec, bin: string): string {
-  const name = spec.plugin.replace(/^@/, '').replace('/', '-');
-  return `install it by hand: \`${bin} plugins install ${spec.plugin}@${spec.version}\` once the registry answers; from another registry with KAGG_NPM_REGISTRY=<url>; or from a tarball that \`npm pack\` makes in a kagg clone: \`${bin} plugins install file:/absolute/path/${name}-${spec.version}.tgz\` (its dependencies still come from a registry)`;
+/**
+ * How to install by hand, for every message that gives up. From a kagg clone (it has plugins/),
+ * the clone's own self-contained tarball, which installs offline.
+ */
+function byHand(spec: Spec): string {
+  const file = `${spec.plugin.replace(/^@/, '').replace('/', '-')}-${spec.version}.tgz`;
+  const fromClone = existsSync(path.join(spec.root, 'plugins'));
+  const tarball = fromClone
+    ? `or offline from this clone: \`npm run pack-plugins\` in ${spec.root}, then \`${spec.bin} plugins install file:${path.join(spec.root, 'dist', 'plugins', file)}\``
+    : `or from a tarball: \`${spec.bin} plugins install file:/absolute/path/${file}\``;
+  return `install it by hand: \`${spec.bin} plugins install ${spec.plugin}@${spec.version}\` once the registry answers; from another registry with KAGG_NPM_REGISTRY=<url>; ${tarball}`;
 }
 
-function installError(message: string, spec: Spec, bin: string, code: string, cause?: unknown): KaggError {
+function installError(message: string, spec: Spec, code: string, cause?: unknown): KaggError {
   return new KaggError(message, {
     code,
-    action: byHand(spec, bin),
+    action: byHand(spec),
     details: { plugin: spec.plugin, version: spec.version, ...(spec.registry ? { registry: spec.registry } : {}) },
     ...(cause === undefined ? {} : { cause }),
   });
@@ -86,7 +97,7 @@ function npmCli(pluginsRoot: string): string {
  * `npm view <plugin>@<version> version --json`, killed at a deadline. Resolves when the registry
  * has that version; otherwise throws the error the user should read.
  */
-async function lookUp(spec: Spec, npm: string, cwd: string, bin: string): Promise<void> {
+async function lookUp(spec: Spec, npm: string, cwd: string): Promise<void> {
   const args = [npm, 'view', `${spec.plugin}@${spec.version}`, 'version', '--json', '--loglevel=silent'];
   if (spec.registry) args.push(`--registry=${spec.registry}`);
   const outcome = await new Promise<{ code: number | null; stdout: string; stderr: string; killed: boolean }>(
@@ -108,7 +119,7 @@ async function lookUp(spec: Spec, npm: string, cwd: string, bin: string): Promis
   if (outcome.code === 0 && outcome.stdout.includes(spec.version)) return;
   const where = registryName(spec);
   const fail = (what: string, code: string) =>
-    installError(`could not install ${spec.plugin}@${spec.version}: ${where} ${what}`, spec, bin, code);
+    installError(`could not install ${spec.plugin}@${spec.version}: ${where} ${what}`, spec, code);
   if (outcome.killed) throw fail(`did not answer within ${LOOKUP_DEADLINE_MS / 1000} s`, 'PLUGIN_REGISTRY_UNREACHABLE');
   // npm --json prints {"error": {"code", "summary"}}; no output at all means the version is missing.
   let error: { code?: string; summary?: string } = {};
@@ -178,21 +189,26 @@ export function notInstalledError(need: PluginNeed, bin: string, installer?: Plu
 export async function installPlugin(installer: PluginInstaller, need: PluginNeed): Promise<void> {
   const { config } = installer;
   const { plugin } = need;
-  const spec: Spec = { plugin, version: need.version, registry: config.npmRegistry };
+  const spec: Spec = {
+    plugin,
+    version: need.version,
+    registry: config.npmRegistry,
+    bin: config.bin,
+    root: config.root,
+  };
   if (!(await consent(installer, need))) throw notInstalledError(need, config.bin, installer);
   const pluginsRoot = config.plugins.get('@oclif/plugin-plugins')?.root;
   if (!pluginsRoot) {
     throw installError(
       `could not install ${plugin}: this kagg has no @oclif/plugin-plugins`,
       spec,
-      config.bin,
       'PLUGIN_INSTALL_FAILED',
     );
   }
   await mkdir(config.dataDir, { recursive: true });
   installer.progress(`installing ${plugin}@${spec.version} from ${registryName(spec)}`);
   for (const [key, value] of Object.entries(NPM_BOUNDS)) process.env[key] ??= value;
-  await lookUp(spec, npmCli(pluginsRoot), config.dataDir, config.bin);
+  await lookUp(spec, npmCli(pluginsRoot), config.dataDir);
   try {
     const { default: Plugins } = (await import(pathToFileURL(path.join(pluginsRoot, 'lib', 'plugins.js')).href)) as {
       default: new (options: {
@@ -205,7 +221,6 @@ export async function installPlugin(installer: PluginInstaller, need: PluginNeed
     throw installError(
       `could not install ${plugin}@${spec.version} from ${registryName(spec)}: ${messageOf(error).split('\n')[0]}`,
       spec,
-      config.bin,
       'PLUGIN_INSTALL_FAILED',
       error,
     );

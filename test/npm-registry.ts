@@ -18,6 +18,15 @@ const { dependencyFolders } = (await import(pathToFileURL(path.join(ROOT, 'scrip
 
 export const NPM_CLI = path.join(ROOT, 'node_modules', 'npm', 'bin', 'npm-cli.js');
 
+/**
+ * An environment for kagg whose npm runs only with the test's settings: `npm test` hands its own
+ * configuration down as npm_config_* variables (the machine's cache among them, where npm would find
+ * an earlier test's packages when the registry is down), so they are removed.
+ */
+export function withoutNpmConfig(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !/^npm_/i.test(key)));
+}
+
 export interface NpmRegistry {
   url: string;
   /** Every name@version published. */

@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { type AwsFake, startAwsFake } from '@kagg/testkit/aws-fake';
 import { awsFakeEnv, cleanup, FIXTURES, isolatedEnv, kagg, ROOT, tempDir } from './helpers.ts';
+import { withoutNpmConfig } from './npm-registry.ts';
 
 const VERSION = (await import('../package.json', { with: { type: 'json' } })).default.version;
 
@@ -22,11 +23,13 @@ describe('a clone installs its own plugins offline', { timeout: 600_000 }, () =>
   let env: NodeJS.ProcessEnv;
   before(async () => {
     fake = await startAwsFake();
-    env = isolatedEnv(home, {
-      KAGG_NPM_REGISTRY: 'http://127.0.0.1:9',
-      npm_config_offline: 'true',
-      ...awsFakeEnv(fake),
-    });
+    env = withoutNpmConfig(
+      isolatedEnv(home, {
+        KAGG_NPM_REGISTRY: 'http://127.0.0.1:9',
+        npm_config_offline: 'true',
+        ...awsFakeEnv(fake),
+      }),
+    );
     await promisify(execFile)(process.execPath, [path.join(ROOT, 'scripts', 'pack-plugins.mjs'), '--out', out, 'aws']);
   });
   after(async () => {

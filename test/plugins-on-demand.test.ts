@@ -13,7 +13,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type AwsFake, startAwsFake } from '@kagg/testkit/aws-fake';
 import { awsFakeEnv, BIN, cleanup, FIXTURES, isolatedEnv, kagg, ROOT, tempDir } from './helpers.ts';
-import { type NpmRegistry, startNpmRegistry } from './npm-registry.ts';
+import { type NpmRegistry, startNpmRegistry, withoutNpmConfig } from './npm-registry.ts';
 
 const NOTEBOOK = path.join(FIXTURES, 'pm-basic.ipynb');
 const VERSION = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version as string;
@@ -59,11 +59,13 @@ describe('plugins installed on demand from an npm registry', { timeout: 300_000 
     homes.push(home);
     return {
       home,
-      env: isolatedEnv(home, {
-        KAGG_NPM_REGISTRY: registry.url,
-        ...awsFakeEnv(fake),
-        ...extra,
-      }),
+      env: withoutNpmConfig(
+        isolatedEnv(home, {
+          KAGG_NPM_REGISTRY: registry.url,
+          ...awsFakeEnv(fake),
+          ...extra,
+        }),
+      ),
     };
   };
 
@@ -176,7 +178,7 @@ describe('plugins installed on demand from an npm registry', { timeout: 300_000 
         error.message,
         `could not install @kagg/plugin-aws@${VERSION}: the npm registry ${url} did not answer (timed out)`,
       );
-      assert.match(error.action, /KAGG_NPM_REGISTRY=<url>.*tarball/);
+      assert.match(error.action, /KAGG_NPM_REGISTRY=<url>.*npm run pack-plugins/);
       assert.ok(sockets.size > 0, 'npm did reach the silent registry');
       assert.ok(!existsSync(installedAws(home)));
     } finally {

@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import type { DeployTarget } from '@kagg/plugin-api';
 import { describeDeployTarget } from '@kagg/testkit/conformance';
 import { cleanup, FIXTURES, isolatedEnv, kagg, kaggJson, ROOT, tempDir } from './helpers.ts';
-import { packFolder, startNpmRegistry } from './npm-registry.ts';
+import { packFolder, startNpmRegistry, withoutNpmConfig } from './npm-registry.ts';
 
 const { jitCommands } = (await import(pathToFileURL(path.join(ROOT, 'scripts', 'manifest.mjs')).href)) as {
   jitCommands(pluginDirs: string[]): Promise<Record<string, unknown>>;
@@ -30,7 +30,7 @@ const registry = await startNpmRegistry(
   [path.join(ROOT, 'packages', 'plugin-api')],
   [packFolder(path.join(PLUGINS, 'hello-command'), work)],
 );
-const env = isolatedEnv(home, { KAGG_NPM_REGISTRY: registry.url });
+const env = withoutNpmConfig(isolatedEnv(home, { KAGG_NPM_REGISTRY: registry.url }));
 after(async () => {
   await cleanup(home);
   await registry.close();
@@ -90,7 +90,7 @@ describeDeployTarget(installedTarget as DeployTarget);
 
 describe('a command owned by a plugin listed in oclif.jitPlugins', () => {
   const jitHome = tempDir();
-  const jitEnv = isolatedEnv(jitHome, { KAGG_NPM_REGISTRY: registry.url });
+  const jitEnv = withoutNpmConfig(isolatedEnv(jitHome, { KAGG_NPM_REGISTRY: registry.url }));
   after(() => cleanup(jitHome));
 
   /** kagg with `kagg-plugin-hello` under jitPlugins and its command in the manifest, as the build writes it. */

@@ -24,8 +24,35 @@ export async function manifestOf(dir, type = 'core') {
   return `${JSON.stringify({ ...rest, commands: sorted }, null, 2)}\n`;
 }
 
+/**
+ * The commands of plugins installed on demand (`oclif.jitPlugins`), as `oclif manifest --jit` adds
+ * them to the root manifest: oclif then knows `kagg monitor` before its plugin is installed, and
+ * runs the `jit_plugin_not_installed` hook when it is called.
+ */
+export async function jitCommands(pluginDirs) {
+  const commands = {};
+  for (const dir of pluginDirs) {
+    const plugin = new Plugin({ root: dir, type: 'jit', ignoreManifest: true, errorOnManifestCreate: true });
+    await plugin.load();
+    Object.assign(commands, plugin.manifest.commands);
+  }
+  return commands;
+}
+
 export async function writeManifests(root) {
-  writeFileSync(path.join(root, 'oclif.manifest.json'), await manifestOf(root));
+  const manifest = JSON.parse(await manifestOf(root));
+  const jit = Object.keys(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).oclif.jitPlugins ?? {});
+  const byName = new Map(
+    readdirSync(path.join(root, 'plugins'))
+      .map((p) => path.join(root, 'plugins', p))
+      .filter((dir) => existsSync(path.join(dir, 'package.json')))
+      .map((dir) => [JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).name, dir]),
+  );
+  const missing = jit.filter((name) => !byName.has(name));
+  if (missing.length > 0)
+    throw new Error(`oclif.jitPlugins lists ${missing.join(', ')}, which no folder in plugins/ holds`);
+  Object.assign(manifest.commands, await jitCommands(jit.map((name) => byName.get(name))));
+  writeFileSync(path.join(root, 'oclif.manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   for (const pkg of readdirSync(path.join(root, 'plugins'))) {
     const dir = path.join(root, 'plugins', pkg);
     const pj = path.join(dir, 'package.json');

@@ -98,3 +98,19 @@ export function kaggWithout(plugins: string[]): string {
   writeFileSync(bin, "import { execute } from '@oclif/core/execute';\nawait execute({ dir: import.meta.url });\n");
   return bin;
 }
+
+/** The variables that point the real AWS SDK at the AWS fake, with its credentials injected. */
+export function awsFakeEnv(fake: {
+  url: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: fake.url,
+    AWS_ACCESS_KEY_ID: fake.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: fake.secretAccessKey,
+    AWS_REGION: 'eu-west-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    KAGG_AWS_POLL_MS: '10',
+  };
+}

@@ -33,6 +33,14 @@ export const targetFlags = {
   set: Flags.string({ summary: 'A target-specific setting, key=value (repeatable).', multiple: true }),
 };
 
+/** For the commands that need a target: consent to installing its missing first-party plugin. */
+export const installFlags = {
+  yes: Flags.boolean({
+    char: 'y',
+    summary: "Install the target's plugin without asking when it is missing (e.g. @kagg/plugin-aws for --aws).",
+  }),
+};
+
 interface TargetFlagValues {
   local?: boolean;
   aws?: boolean;

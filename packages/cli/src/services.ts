@@ -5,6 +5,7 @@
 
 import { type KaggPaths, kaggPaths, loadSettings, type Settings } from '@kagg/core/config';
 import { EndpointRegistry } from '@kagg/core/registry';
+import type { PluginInstaller } from '@kagg/core/targets';
 import type { Logger } from '@kagg/plugin-api';
 
 export interface Services {
@@ -46,9 +47,25 @@ interface CommandLike {
   progress: { stage(text: string): void };
 }
 
-/** The collaborators of deploy/endpoint operations, from a command and its services. */
-export function operationDeps(cmd: CommandLike, svc: Services, options: { progress?: boolean } = {}) {
+/** What installs a missing plugin for a command, with the user's consent (`--yes`, settings `install`). */
+export function pluginInstaller(
+  cmd: { config: PluginInstaller['config']; info(m: string): void },
+  svc: Services,
+  yes = false,
+): PluginInstaller {
   return {
+    config: cmd.config,
+    yes,
+    mode: svc.settings.install,
+    settingsFile: svc.paths.configFile,
+    progress: (s) => cmd.info(s),
+  };
+}
+
+/** The collaborators of deploy/endpoint operations, from a command and its services. */
+export function operationDeps(cmd: CommandLike, svc: Services, options: { progress?: boolean; yes?: boolean } = {}) {
+  return {
+    installer: pluginInstaller(cmd, svc, options.yes),
     config: cmd.config,
     registry: svc.registry,
     settings: svc.settings,

@@ -2,7 +2,7 @@ import { KaggCommand } from '@kagg/core/command';
 import { type DeployResult, deployNotebook } from '@kagg/core/deploy';
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
-import { envFrom, targetChoiceFrom, targetFlags } from '../flags.js';
+import { envFrom, installFlags, targetChoiceFrom, targetFlags } from '../flags.js';
 import { operationDeps, services } from '../services.js';
 
 export default class Deploy extends KaggCommand<DeployResult> {
@@ -15,6 +15,7 @@ INPUT is a .ipynb file, a folder holding one, an https URL to a notebook (GitHub
   static override examples = [
     '<%= config.bin %> deploy examples/iris/iris.ipynb',
     '<%= config.bin %> deploy model.ipynb --name churn --aws --region eu-west-1 --memory 1024',
+    '<%= config.bin %> deploy model.ipynb --aws --yes   # installs @kagg/plugin-aws first if it is missing',
     '<%= config.bin %> deploy https://github.com/me/repo/blob/main/model.ipynb --json',
     '<%= config.bin %> deploy alice/titanic-model --with-outputs',
   ];
@@ -38,6 +39,7 @@ INPUT is a .ipynb file, a folder holding one, an https URL to a notebook (GitHub
     adopt: Flags.boolean({
       summary: "Take over an existing cloud resource with this endpoint's name that kagg did not create for it.",
     }),
+    ...installFlags,
   };
 
   async run(): Promise<DeployResult> {
@@ -55,7 +57,7 @@ INPUT is a .ipynb file, a folder holding one, an https URL to a notebook (GitHub
         adopt: flags.adopt,
         withOutputs: flags['with-outputs'],
       },
-      operationDeps(this, svc, { progress: true }),
+      operationDeps(this, svc, { progress: true, yes: flags.yes }),
     );
     this.progress.stop();
     for (const w of result.warnings) this.warning(w);

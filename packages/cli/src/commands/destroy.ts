@@ -2,6 +2,7 @@ import { KaggCommand } from '@kagg/core/command';
 import { destroyEndpoint } from '@kagg/core/endpoints';
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
+import { installFlags } from '../flags.js';
 import { operationDeps, services } from '../services.js';
 
 export default class Destroy extends KaggCommand<{ destroyed: string; target: string }> {
@@ -17,12 +18,13 @@ export default class Destroy extends KaggCommand<{ destroyed: string; target: st
       summary: 'A target-specific setting for the teardown, key=value (e.g. deleteRole=true on aws).',
       multiple: true,
     }),
+    ...installFlags,
   };
 
   async run() {
     const { args, flags } = await this.parse(Destroy);
     const svc = await services();
-    const endpoint = await destroyEndpoint(operationDeps(this, svc, { progress: true }), args.name, {
+    const endpoint = await destroyEndpoint(operationDeps(this, svc, { progress: true, yes: flags.yes }), args.name, {
       set: flags.set ?? [],
       keepLogs: flags['keep-logs'],
     });

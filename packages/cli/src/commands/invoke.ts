@@ -4,6 +4,7 @@ import { type InvokeResult, invokeEndpoint } from '@kagg/core/endpoints';
 import { KaggError, usageError } from '@kagg/core/errors';
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
+import { installFlags } from '../flags.js';
 import { operationDeps, services } from '../services.js';
 
 export default class Invoke extends KaggCommand<InvokeResult> {
@@ -32,6 +33,7 @@ export default class Invoke extends KaggCommand<InvokeResult> {
       multiple: true,
     }),
     timeout: Flags.integer({ summary: 'Seconds to wait for the answer.', default: 60, min: 1 }),
+    ...installFlags,
   };
 
   async run(): Promise<InvokeResult> {
@@ -60,7 +62,7 @@ export default class Invoke extends KaggCommand<InvokeResult> {
       headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
     }
     const svc = await services();
-    const result = await invokeEndpoint(operationDeps(this, svc), {
+    const result = await invokeEndpoint(operationDeps(this, svc, { yes: flags.yes }), {
       endpoint: args.endpoint,
       method: flags.method,
       ...(body !== undefined ? { body } : {}),

@@ -3,6 +3,7 @@ import { endpointLogs, formatEvent } from '@kagg/core/endpoints';
 import type { LogEvent } from '@kagg/plugin-api';
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
+import { installFlags } from '../flags.js';
 import { operationDeps, services } from '../services.js';
 
 export default class Logs extends KaggCommand<{ name: string; events: LogEvent[]; logs: string }> {
@@ -17,6 +18,7 @@ export default class Logs extends KaggCommand<{ name: string; events: LogEvent[]
     since: Flags.string({ summary: 'Only events since then: a duration (90s, 10m, 2h, 1d) or an ISO date.' }),
     tail: Flags.integer({ summary: 'Only the last N events.', min: 1 }),
     follow: Flags.boolean({ char: 'f', summary: 'Keep printing new events until Ctrl-C.' }),
+    ...installFlags,
   };
 
   async run() {
@@ -27,7 +29,7 @@ export default class Logs extends KaggCommand<{ name: string; events: LogEvent[]
       for (const e of events) this.out(e.timestamp > 0 ? formatEvent(e) : e.message);
     };
     const events = await endpointLogs(
-      operationDeps(this, svc),
+      operationDeps(this, svc, { yes: flags.yes }),
       args.name,
       {
         ...(flags.since !== undefined ? { since: flags.since } : {}),

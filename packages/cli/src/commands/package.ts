@@ -4,8 +4,8 @@ import { KaggCommand } from '@kagg/core/command';
 import { packageNotebook } from '@kagg/core/deploy';
 import * as Args from '@oclif/core/args';
 import * as Flags from '@oclif/core/flags';
-import { targetChoiceFrom, targetFlags } from '../flags.js';
-import { services } from '../services.js';
+import { installFlags, targetChoiceFrom, targetFlags } from '../flags.js';
+import { pluginInstaller, services } from '../services.js';
 
 interface PackageResult {
   name: string;
@@ -39,6 +39,7 @@ export default class Package extends KaggCommand<PackageResult> {
       multiple: true,
     }),
     'allow-secrets': Flags.boolean({ summary: 'Package even if the secret scan finds credentials.' }),
+    ...installFlags,
   };
 
   async run(): Promise<PackageResult> {
@@ -52,7 +53,12 @@ export default class Package extends KaggCommand<PackageResult> {
         include: flags.include ?? [],
         allowSecrets: flags['allow-secrets'],
       },
-      { config: this.config, settings: svc.settings, progress: (s) => this.progress.stage(s) },
+      {
+        config: this.config,
+        settings: svc.settings,
+        progress: (s) => this.progress.stage(s),
+        installer: pluginInstaller(this, svc, flags.yes),
+      },
     );
     this.progress.stop();
     const zip = path.resolve(flags.output ?? `${prepared.bundle.name}-${artifact.target}.zip`);

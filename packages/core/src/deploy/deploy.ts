@@ -12,7 +12,7 @@ import { KaggError } from '../errors/index.js';
 import { resourceNameOf } from '../naming/index.js';
 import type { EndpointRegistry } from '../registry/registry.js';
 import type { EndpointEntry } from '../registry/types.js';
-import { discoverTargets, requireTarget } from '../targets/discover.js';
+import { ensureTarget, type PluginInstaller } from '../targets/install.js';
 import { resolveTargetOptions } from '../targets/options.js';
 import { type ContextDeps, operationContext } from './context.js';
 import { deploymentFingerprint } from './fingerprint.js';
@@ -39,6 +39,8 @@ export interface DeployDeps extends ContextDeps {
   config: Pick<Config, 'runHook'>;
   registry: EndpointRegistry;
   settings: Settings;
+  /** Installs a missing first-party target plugin (with consent); without it, a missing one is an error. */
+  installer?: PluginInstaller;
 }
 
 export interface DeployResult {
@@ -89,9 +91,10 @@ export async function loadTarget(
   config: Pick<Config, 'runHook'>,
   choice: TargetChoice,
   settings: Settings,
+  installer?: PluginInstaller,
 ): Promise<{ target: DeployTarget; options: Record<string, unknown> }> {
   const id = chooseTargetId(choice, settings);
-  const target = requireTarget(await discoverTargets(config), id);
+  const target = await ensureTarget(config, id, installer);
   const options = await resolveTargetOptions(target, {
     common: choice.common,
     set: choice.set,
@@ -103,9 +106,9 @@ export async function loadTarget(
 /** Packages without deploying (`kagg package`). */
 export async function packageNotebook(
   request: PrepareOptions & TargetChoice,
-  deps: Pick<DeployDeps, 'config' | 'settings' | 'progress'>,
+  deps: Pick<DeployDeps, 'config' | 'settings' | 'progress' | 'installer'>,
 ): Promise<{ prepared: PreparedBundle; artifact: Artifact }> {
-  const { target, options } = await loadTarget(deps.config, request, deps.settings);
+  const { target, options } = await loadTarget(deps.config, request, deps.settings, deps.installer);
   deps.progress(`converting ${request.input}`);
   const prepared = await prepareBundle(deps.config, request);
   deps.progress(`packaging for ${target.id}`);
@@ -168,7 +171,7 @@ function writtenBy(deployment: Deployment): string[] {
 }
 
 export async function deployNotebook(request: DeployRequest, deps: DeployDeps): Promise<DeployResult> {
-  const { target, options } = await loadTarget(deps.config, request, deps.settings);
+  const { target, options } = await loadTarget(deps.config, request, deps.settings, deps.installer);
   // --env values are the user's secrets more often than not: masked in every output from here on.
   for (const value of Object.values(request.env)) registerSecret(value);
   deps.progress(`converting ${request.input}`);

@@ -10,7 +10,7 @@ import { type ContextDeps, operationContext } from '../deploy/context.js';
 import { isKaggError, KaggError } from '../errors/index.js';
 import type { EndpointRegistry } from '../registry/registry.js';
 import type { EndpointEntry } from '../registry/types.js';
-import { discoverTargets, requireTarget } from '../targets/discover.js';
+import { ensureTarget, type PluginInstaller } from '../targets/install.js';
 import { resolveTargetOptions } from '../targets/options.js';
 import { type LogsRequest, readLogs } from './logs.js';
 
@@ -18,6 +18,8 @@ export interface EndpointDeps extends ContextDeps {
   config: Pick<Config, 'runHook'>;
   registry: EndpointRegistry;
   settings?: Settings;
+  /** Installs a missing first-party target plugin (with consent); without it, a missing one is an error. */
+  installer?: PluginInstaller;
 }
 
 async function targetOf(deps: EndpointDeps, entry: EndpointEntry): Promise<DeployTarget> {
@@ -30,7 +32,7 @@ async function targetOf(deps: EndpointDeps, entry: EndpointEntry): Promise<Deplo
       },
     );
   }
-  return requireTarget(await discoverTargets(deps.config), entry.target);
+  return ensureTarget(deps.config, entry.target, deps.installer);
 }
 
 export async function describeEndpoint(

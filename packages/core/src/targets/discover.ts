@@ -95,7 +95,7 @@ export function requireTarget(found: DiscoveredTargets, id: string): DeployTarge
   if (firstParty) {
     throw new KaggError(`the "${id}" target is not installed: it comes with the plugin ${firstParty}`, {
       code: 'TARGET_NOT_INSTALLED',
-      action: `install it with \`kagg plugins install ${firstParty}\` (or from a tarball: \`kagg plugins install ./kagg-plugin-${id}.tgz\`), then run the command again`,
+      action: `install it with \`kagg plugins install ${firstParty}\`, then run the command again`,
       details: { target: id, plugin: firstParty },
     });
   }

@@ -5,4 +5,11 @@ export {
   requireTarget,
   type TargetProblem,
 } from './discover.js';
+export {
+  ensureTarget,
+  installPlugin,
+  notInstalledError,
+  type PluginInstaller,
+  type PluginNeed,
+} from './install.js';
 export { resolveTargetOptions, type TargetOptionInputs } from './options.js';

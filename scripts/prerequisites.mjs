@@ -6,6 +6,8 @@
 // - nbformat in a python3: the preprocessor's tests check cleaned notebooks with the real nbformat
 //   validator, an implementation independent of kagg. PyPI may be out of reach, so Debian's
 //   python3-nbformat (into /usr/bin/python3) is the provisioning path; pip is named as the manual one.
+// - tmux: the interactive tests (kernel picker, chat) type keys into a real pseudo-terminal and read
+//   its screen through tmux; Debian's tmux package.
 import { spawnSync } from 'node:child_process';
 
 const has = (python, code) => spawnSync(python, ['-c', code], { stdio: 'ignore' }).status === 0;
@@ -41,6 +43,10 @@ export function checkPrerequisites(log) {
     problems.push(
       'no python3 with nbformat: install it with `sudo apt-get install python3-nbformat` (Debian/Ubuntu) or `python3 -m pip install nbformat`',
     );
+  }
+  const hasTmux = () => spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0;
+  if (!hasTmux() && !(canApt() && aptInstall('tmux', log) && hasTmux())) {
+    problems.push('no tmux (the interactive tests drive a pseudo-terminal with it): `sudo apt-get install tmux`');
   }
   return { problems, env: { KAGG_NBFORMAT_PYTHON: python } };
 }

@@ -1,6 +1,6 @@
 /**
  * The architecture rules DESIGN.md sets, checked: no import cycles between source modules, a
- * dependency-free @kagg/plugin-api, and a start-up that loads no cloud SDK, parser, schema compiler
+ * dependency-free @kagg/plugin-api, and a start-up that loads no cloud SDK, parser, schema compiler,
  * HTTP or prompt library for `kagg --help` and `kagg endpoints list`.
  */
 import assert from 'node:assert/strict';
@@ -90,7 +90,7 @@ describe('architecture', () => {
   });
 
   for (const args of [['--help'], ['--version'], ['endpoints', 'list']]) {
-    it(`loads no cloud SDK, parser, schema compiler HTTP or prompt library for kagg ${args.join(' ')}`, () => {
+    it(`loads no cloud SDK, parser, schema compiler, HTTP or prompt library for kagg ${args.join(' ')}`, () => {
       const home = tempDir();
       const record = path.join(home, 'imports.txt');
       const r = spawnSync(

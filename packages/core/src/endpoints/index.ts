@@ -1,4 +1,17 @@
 export {
+  type ChatExchange,
+  type ChatIo,
+  type ChatOptions,
+  type ChatResult,
+  type ChatTurn,
+  chatLoop,
+  REPLY_KEYS,
+  replyText,
+  type SendRequest,
+  type SendResult,
+  sendText,
+} from './chat.js';
+export {
   describeEndpoint,
   destroyEndpoint,
   type EndpointDeps,

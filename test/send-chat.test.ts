@@ -5,10 +5,11 @@
  * (tmux: two turns, history on ↑, Ctrl-D; Ctrl-C) and piped (three lines, then end of input).
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type AwsFake, startAwsFake } from '@kagg/testkit/aws-fake';
-import { cleanup, isolatedEnv, kagg, kaggJson, ROOT, tempDir } from './helpers.ts';
+import { BIN, cleanup, isolatedEnv, kagg, kaggJson, ROOT, tempDir } from './helpers.ts';
 import { Terminal } from './tmux.ts';
 
 const ECHO_BOT = path.join(ROOT, 'examples', 'echo-bot', 'echo-bot.ipynb');
@@ -28,20 +29,18 @@ describe('kagg send and kagg chat with a private endpoint', () => {
   /** kagg with `input` on its stdin (a pipe). */
   const piped = (args: string[], input: string) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-      import('node:child_process').then(({ spawn }) => {
-        const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'run.js'), ...args], { env, cwd: ROOT });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d) => {
-          stdout += d;
-        });
-        child.stderr.on('data', (d) => {
-          stderr += d;
-        });
-        child.on('error', reject);
-        child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-        child.stdin.end(input);
-      }, reject);
+      const child = spawn(process.execPath, [BIN, ...args], { env, cwd: ROOT });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => {
+        stdout += d;
+      });
+      child.stderr.on('data', (d) => {
+        stderr += d;
+      });
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+      child.stdin.end(input);
     });
 
   before(async () => {

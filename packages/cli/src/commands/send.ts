@@ -34,18 +34,18 @@ export default class Send extends KaggCommand<SendResult> {
     const svc = await services();
     const progress = createProgress({ enabled: !this.jsonEnabled(), terminalOnly: true });
     progress.stage(`Waiting for ${args.endpoint}`);
+    let result: SendResult;
     try {
-      const result = await sendText(operationDeps(this, svc), {
+      result = await sendText(operationDeps(this, svc), {
         endpoint: args.endpoint,
         text,
         field: flags.field,
         timeoutMs: flags.timeout * 1000,
       });
-      progress.stop();
-      this.out(result.reply);
-      return result;
     } finally {
       progress.stop();
     }
+    this.out(result.reply);
+    return result;
   }
 }

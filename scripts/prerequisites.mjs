@@ -9,6 +9,8 @@
 // - prometheus_client in a python3: the monitor's tests parse its /metrics with Prometheus's own
 //   exposition parser (Debian's python3-prometheus-client).
 // - chromium: the monitor's tests open its HTML report in headless Chromium (Debian's chromium).
+// - tmux: the interactive tests (kernel picker, chat) type keys into a real pseudo-terminal and read
+//   its screen through tmux; Debian's tmux package.
 import { spawnSync } from 'node:child_process';
 
 const has = (python, code) => spawnSync(python, ['-c', code], { stdio: 'ignore' }).status === 0;
@@ -46,6 +48,13 @@ const NEEDS = [
     pkg: 'python3-prometheus-client',
     missing:
       'no python3 with prometheus_client: install it with `sudo apt-get install python3-prometheus-client` (Debian/Ubuntu) or `python3 -m pip install prometheus-client`',
+  },
+  {
+    env: 'KAGG_TMUX',
+    find: () => (spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0 ? 'tmux' : undefined),
+    pkg: 'tmux',
+    missing:
+      'no tmux (the interactive tests drive a pseudo-terminal with it): install it with `sudo apt-get install tmux`',
   },
   {
     env: 'KAGG_CHROMIUM',

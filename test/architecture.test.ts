@@ -1,7 +1,7 @@
 /**
  * The architecture rules DESIGN.md sets, checked: no import cycles between source modules, a
- * dependency-free @kagg/plugin-api, and a start-up that loads no cloud SDK, parser, schema compiler
- * or HTTP library for `kagg --help` and `kagg endpoints list`.
+ * dependency-free @kagg/plugin-api, and a start-up that loads no cloud SDK, parser, schema compiler,
+ * HTTP or prompt library for `kagg --help` and `kagg endpoints list`.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -90,7 +90,7 @@ describe('architecture', () => {
   });
 
   for (const args of [['--help'], ['--version'], ['endpoints', 'list']]) {
-    it(`loads no cloud SDK, parser, schema compiler or HTTP library for kagg ${args.join(' ')}`, () => {
+    it(`loads no cloud SDK, parser, schema compiler, HTTP or prompt library for kagg ${args.join(' ')}`, () => {
       const home = tempDir();
       const record = path.join(home, 'imports.txt');
       const r = spawnSync(
@@ -108,7 +108,7 @@ describe('architecture', () => {
         'the recorder saw oclif load',
       );
       const heavy = loaded.filter((u) =>
-        /node_modules\/(@aws-sdk|@smithy|@google-cloud|@azure|@lezer|ajv\/|got\/|undici|smol-toml)/.test(u),
+        /node_modules\/(@aws-sdk|@smithy|@google-cloud|@azure|@lezer|@inquirer|ajv\/|got\/|undici|smol-toml)/.test(u),
       );
       assert.deepEqual(heavy, []);
     });

@@ -1,6 +1,12 @@
 import { KaggCommand } from '@kagg/core/command';
 import { KaggError, usageError } from '@kagg/core/errors';
-import { createKaggleClient, downloadOutputs, type OutputsResult, requireKernelRef } from '@kagg/core/kaggle';
+import {
+  createKaggleClient,
+  downloadOutputs,
+  type OutputsResult,
+  pickKernel,
+  requireKernelRef,
+} from '@kagg/core/kaggle';
 import { Args, Flags } from '@oclif/core';
 
 export default class Output extends KaggCommand<OutputsResult> {
@@ -16,7 +22,9 @@ With one kernel, files go into --path (default: the current folder); with severa
   ];
   static override strict = false;
   static override args = {
-    ref: Args.string({ description: 'Kernel refs or Kaggle URLs (one or more).', required: true }),
+    ref: Args.string({
+      description: 'Kernel refs or Kaggle URLs (one or more; none: pick one from a list, on a terminal).',
+    }),
   };
   static override flags = {
     path: Flags.string({ char: 'p', summary: 'Folder to write into (default: the current folder).' }),
@@ -27,7 +35,6 @@ With one kernel, files go into --path (default: the current folder); with severa
 
   async run(): Promise<OutputsResult> {
     const { argv, flags } = await this.parse(Output);
-    const refs = (argv as string[]).map(requireKernelRef);
     let filePattern: RegExp | undefined;
     if (flags['file-pattern']) {
       try {
@@ -41,6 +48,12 @@ With one kernel, files go into --path (default: the current folder); with severa
       onRetry: (r) =>
         this.progress.stage(`Kaggle answered ${r.reason}; retrying in ${(r.delayMs / 1000).toFixed(1)} s`),
     });
+    const given = argv as string[];
+    const refs = (
+      given.length > 0
+        ? given
+        : [await pickKernel(client, { command: 'output', argument: 'REF', json: this.jsonEnabled() })]
+    ).map(requireKernelRef);
     this.progress.stage(`Downloading outputs of ${refs.length} kernel${refs.length === 1 ? '' : 's'}`);
     const result = await downloadOutputs(client, refs, {
       path: flags.path,

@@ -1,6 +1,6 @@
 import { KaggCommand } from '@kagg/core/command';
 import { KaggError } from '@kagg/core/errors';
-import { createKaggleClient, type PullManyResult, pullKernels, requireKernelRef } from '@kagg/core/kaggle';
+import { createKaggleClient, type PullManyResult, pickKernel, pullKernels, requireKernelRef } from '@kagg/core/kaggle';
 import { Args, Flags } from '@oclif/core';
 
 export default class Pull extends KaggCommand<PullManyResult> {
@@ -16,7 +16,9 @@ REF is owner/slug, a bare slug (one of yours) or https://www.kaggle.com/code/own
   ];
   static override strict = false;
   static override args = {
-    ref: Args.string({ description: 'Kernel refs or Kaggle URLs (one or more).', required: true }),
+    ref: Args.string({
+      description: 'Kernel refs or Kaggle URLs (one or more; none: pick one from a list, on a terminal).',
+    }),
   };
   static override flags = {
     path: Flags.string({ char: 'p', summary: 'Folder to write into.' }),
@@ -26,12 +28,17 @@ REF is owner/slug, a bare slug (one of yours) or https://www.kaggle.com/code/own
 
   async run(): Promise<PullManyResult> {
     const { argv, flags } = await this.parse(Pull);
-    const refs = (argv as string[]).map(requireKernelRef);
     const client = createKaggleClient({
       onWarning: (m) => this.warning(m),
       onRetry: (r) =>
         this.progress.stage(`Kaggle answered ${r.reason}; retrying in ${(r.delayMs / 1000).toFixed(1)} s`),
     });
+    const given = argv as string[];
+    const refs = (
+      given.length > 0
+        ? given
+        : [await pickKernel(client, { command: 'pull', argument: 'REF', json: this.jsonEnabled() })]
+    ).map(requireKernelRef);
     this.progress.stage(`Pulling ${refs.length} kernel${refs.length === 1 ? '' : 's'}`);
     const result = await pullKernels(client, refs, {
       path: flags.path,

@@ -1,6 +1,6 @@
 import { KaggCommand } from '@kagg/core/command';
 import { usageError } from '@kagg/core/errors';
-import { createKaggleClient, type RunResult, runKernel } from '@kagg/core/kaggle';
+import { createKaggleClient, pickKernel, type RunResult, runKernel } from '@kagg/core/kaggle';
 import { Args, Flags } from '@oclif/core';
 
 /** `90`, `90s`, `30m`, `2h` → milliseconds. */
@@ -19,11 +19,15 @@ kagg waits for this run's own status (never the previous version's), showing pro
 --no-wait returns right after the push.`;
   static override examples = [
     '<%= config.bin %> run alice/titanic-model',
+    '<%= config.bin %> run   # on a terminal: pick from your kernels or the popular ones',
     '<%= config.bin %> run analysis.ipynb --path ./results --timeout 2h',
     '<%= config.bin %> run https://www.kaggle.com/code/alice/titanic-model --no-wait --json',
   ];
   static override args = {
-    input: Args.string({ description: 'Kernel ref, Kaggle URL, notebook or folder.', required: true }),
+    input: Args.string({
+      description:
+        'Kernel ref, Kaggle URL, notebook or folder (none: pick one of yours or a popular one, on a terminal).',
+    }),
   };
   static override flags = {
     path: Flags.string({ char: 'p', summary: 'Folder for outputs and log (default ./<slug>-output).' }),
@@ -45,7 +49,9 @@ kagg waits for this run's own status (never the previous version's), showing pro
       onRetry: (r) =>
         this.progress.stage(`Kaggle answered ${r.reason}; retrying in ${(r.delayMs / 1000).toFixed(1)} s`),
     });
-    const result = await runKernel(client, args.input, {
+    const input =
+      args.input ?? (await pickKernel(client, { command: 'run', argument: 'INPUT', json: this.jsonEnabled() }));
+    const result = await runKernel(client, input, {
       path: flags.path,
       timeoutMs,
       wait: flags.wait,

@@ -4,6 +4,7 @@
  * failed and running counts and an ETA, failures printed above it. `--json` shows neither.
  * At the end, `summaryLines` makes the summary table.
  */
+import { onTerminal } from '../command/progress.js';
 import { redact } from '../config/redact.js';
 import { itemLine, statusLabel, summarizeResult } from './report.js';
 import type { BatchEvent } from './runner.js';
@@ -33,7 +34,7 @@ export function createBatchDisplay(options: DisplayOptions): BatchDisplay {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   if (options.json) return { onEvent() {}, stop() {} };
-  const barOn = options.tty ?? (Boolean(stderr.isTTY) && !process.env.CI);
+  const barOn = options.tty ?? onTerminal(stderr);
   const linesOn = !stdout.isTTY || options.tty === false;
   let total = 0;
   let done = 0;

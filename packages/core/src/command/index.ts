@@ -1,3 +1,3 @@
 export { KaggCommand, renderError } from './base.js';
-export { createProgress, type Progress } from './progress.js';
+export { canPrompt, createProgress, onTerminal, type Progress } from './progress.js';
 export { type CommandSuggestion, suggestCommand } from './suggest.js';

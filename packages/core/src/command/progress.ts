@@ -13,10 +13,28 @@ export interface Progress {
   stop(finalText?: string): void;
 }
 
-export function createProgress(options: { enabled: boolean; stream?: NodeJS.WriteStream }): Progress {
+/** True when `stream` is a terminal a person watches: a TTY, and not in CI. The one TTY test of kagg. */
+export function onTerminal(stream: { isTTY?: boolean } = process.stderr): boolean {
+  return Boolean(stream.isTTY) && !process.env.CI;
+}
+
+/**
+ * True when kagg may ask the user something: stdin and stdout are terminals, not CI, not `--json`.
+ * Off a terminal a command never prompts; it fails with a usage error that names what to give.
+ */
+export function canPrompt(options: { json?: boolean } = {}): boolean {
+  return !options.json && onTerminal(process.stdin) && onTerminal(process.stdout);
+}
+
+export function createProgress(options: {
+  enabled: boolean;
+  stream?: NodeJS.WriteStream;
+  /** Only on a terminal: nothing at all when piped (for interactive paths whose output is data). */
+  terminalOnly?: boolean;
+}): Progress {
   const stream = options.stream ?? process.stderr;
-  if (!options.enabled) return { stage() {}, stop() {} };
-  const tty = Boolean(stream.isTTY) && !process.env.CI;
+  const tty = onTerminal(stream);
+  if (!options.enabled || (options.terminalOnly && !tty)) return { stage() {}, stop() {} };
   let current = '';
   let timer: NodeJS.Timeout | undefined;
   let frame = 0;

@@ -1,3 +1,16 @@
+export {
+  type ChatExchange,
+  type ChatIo,
+  type ChatOptions,
+  type ChatResult,
+  type ChatTurn,
+  chatLoop,
+  REPLY_KEYS,
+  replyText,
+  type SendRequest,
+  type SendResult,
+  sendText,
+} from './chat.js';
 export { formatEvent, type LogsRequest, readLogs, sinceTime } from './logs.js';
 export {
   describeEndpoint,

@@ -47,6 +47,16 @@ export {
 export { createLimit } from './parallel.js';
 export { errorBodyMessage, isTerminal, logToText, normalizeEnum, parseStatus } from './parse.js';
 export {
+  lastRunLabel,
+  loadPickerPage,
+  PICKER_LISTS,
+  type PickerListId,
+  type PickerPage,
+  type PickKernelOptions,
+  pickerRow,
+  pickKernel,
+} from './picker.js';
+export {
   fetchKernelNotebook,
   type KernelNotebook,
   type PullManyResult,

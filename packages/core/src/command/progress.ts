@@ -21,7 +21,7 @@ function megabytes(bytes: number): string {
 }
 
 /** "3.2 MB of 8.0 MB, 4.1 MB/s, 2 s left" for every download under way, summed. */
-export function transferText(transfers: Iterable<DownloadProgress>, elapsedMs: number): string {
+function transferText(transfers: Iterable<DownloadProgress>, elapsedMs: number): string {
   let done = 0;
   let total = 0;
   let known = true;

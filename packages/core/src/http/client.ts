@@ -2,11 +2,15 @@
  * The one HTTP client of kagg, on got: its retries (429, 5xx, broken connections; exponential
  * backoff with jitter; `Retry-After` honoured up to a cap), per-phase timeouts, hooks, abort signal
  * and streams. got is imported at the first request, so importing this module costs nothing at
- * start-up. What got does not do is kept here, each with its reason:
- * - the adaptive rate limiter shared by every concurrent call (rate-limiter.ts);
- * - a non-idempotent request repeated only when it cannot have reached the server;
- * - downloads that never leave a partial file or an error body on disk;
- * - every failure as a KaggError with a code and an action, never got's own error text.
+ * start-up. What got does not do is kept, each with its reason:
+ * - the adaptive (AIMD) rate limiter (rate-limiter.ts): got paces nothing, and Kaggle's limit is per
+ *   account, so every concurrent call of the process must share one pace that backs off on a 429;
+ * - a non-idempotent request repeated only when it cannot have reached the server: got decides by
+ *   method alone, and a repeated SaveKernel would make two versions;
+ * - no partial file and never an error body on disk: got.stream writes wherever it is piped,
+ *   whatever the status and however the transfer ends;
+ * - every failure a KaggError with a code and an action: got's error text names got's internals,
+ *   not what the user can do.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { rename, rm, utimes } from 'node:fs/promises';

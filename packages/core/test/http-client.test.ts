@@ -181,7 +181,8 @@ describe('limits and cancellation', () => {
       };
       await assert.rejects(
         client([]).request({ url: `${base}/big`, responseType: 'text', maxBytes: 10_000 }),
-        (e: Error & { code?: string }) => e.code === 'HTTP_TOO_LARGE' && /more than 10000 bytes/.test(e.message),
+        (e: Error & { code?: string; action?: string }) =>
+          e.code === 'HTTP_TOO_LARGE' && /more than 10000 bytes/.test(e.message) && Boolean(e.action),
       );
       assert.equal(hits, 1, 'a body too large is not retried');
     }

@@ -299,6 +299,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       if (cut?.signal.aborted && !req.signal?.aborted) {
         throw new KaggError(`${safeUrl(req.url)} answered more than ${max} bytes, the limit for it`, {
           code: 'HTTP_TOO_LARGE',
+          action: 'Check that the URL names the file meant (a notebook with large outputs: strip them first).',
         });
       }
       throw await failure(req.url, error, req.signal);

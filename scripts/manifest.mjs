@@ -13,7 +13,15 @@ export async function manifestOf(dir, type = 'core') {
     respectNoCacheDefault: true,
   });
   await plugin.load();
-  return `${JSON.stringify(plugin.manifest, null, 2)}\n`;
+  // oclif lists commands in the order its glob found them, which varies from run to run on a
+  // loaded machine: sorted, the file only changes when a command does.
+  const { commands } = plugin.manifest;
+  const sorted = Object.fromEntries(
+    Object.keys(commands)
+      .sort()
+      .map((id) => [id, commands[id]]),
+  );
+  return `${JSON.stringify({ ...plugin.manifest, commands: sorted }, null, 2)}\n`;
 }
 
 export async function writeManifests(root) {

@@ -1,8 +1,8 @@
 /**
  * Proxies for the AWS SDK: its NodeHttpHandler reads none of HTTPS_PROXY, HTTP_PROXY or NO_PROXY.
  * When the environment names a proxy, the clients get kagg's environment-aware agents (a CONNECT
- * tunnel per host, NO_PROXY honoured per host); otherwise nothing is loaded and the SDK's default
- * handler is used.
+ * tunnel per host, NO_PROXY honoured per host); otherwise the SDK keeps its default handler and
+ * the handler package is never loaded.
  */
 import type { NodeHttpHandler } from '@smithy/node-http-handler';
 

@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createHttpClient, parseRetryAfter, RateLimiter, type RetryInfo } from '@kagg/core/http';
+import { createProgress } from '@kagg/core/command';
+import { createHttpClient, type DownloadProgress, RateLimiter, type RetryInfo } from '@kagg/core/http';
 import { type FakeKaggle, startFakeKaggle } from '@kagg/testkit/kaggle-fake';
 
 /** A tiny server whose handler each test sets. */
@@ -93,20 +94,19 @@ describe('retries', () => {
 
   it('honours Retry-After in seconds and as an HTTP date, up to the cap', async () => {
     sequence([
-      [429, { 'retry-after': '0.02' }],
+      [429, { 'retry-after': '0' }],
       [429, { 'retry-after': '3600' }],
+      [503, { 'retry-after': new Date(Date.now() - 60_000).toUTCString() }],
       [503, { 'retry-after': new Date(Date.now() + 3_600_000).toUTCString() }],
     ]);
     const retries: RetryInfo[] = [];
-    await client(retries).request({ url: `${base}/x` });
+    // The backoff alone would wait 200 ms or more: each wait below is the server's, or the cap.
+    await client(retries, { retryBaseMs: 400 }).request({ url: `${base}/x` });
     assert.deepEqual(
       retries.map((r) => r.delayMs),
-      [20, 30, 30],
-      'the first wait is what the server asked; the others are capped at maxRetryAfterMs',
+      [1, 30, 1, 30],
+      'now (seconds), capped at maxRetryAfterMs, a date already past, a date capped',
     );
-    assert.equal(parseRetryAfter('7'), 7000);
-    assert.equal(parseRetryAfter('Wed, 21 Oct 2015 07:28:00 GMT', Date.parse('Wed, 21 Oct 2015 07:27:00 GMT')), 60_000);
-    assert.equal(parseRetryAfter('soon'), undefined);
   });
 
   it('never repeats a POST after a 500 (the server may have acted), but does after a 429', async () => {
@@ -157,6 +157,50 @@ describe('retries', () => {
   });
 });
 
+describe('limits and cancellation', () => {
+  it('ends at once when the signal fires during a backoff (Ctrl-C)', { timeout: 20_000 }, async () => {
+    sequence([[429, { 'retry-after': '600' }]]);
+    const controller = new AbortController();
+    const reason = new Error('cancelled (Ctrl-C)');
+    // The wait would be 10 minutes: only the abort can end this test before its timeout.
+    const pending = client([], {
+      maxRetryAfterMs: 600_000,
+      onRetry: () => setImmediate(() => controller.abort(reason)),
+    }).request({ url: `${base}/x`, signal: controller.signal });
+    await assert.rejects(pending, (e) => e === reason);
+    assert.equal(hits, 1, 'no second attempt');
+  });
+
+  it('cuts off a body past maxBytes, declared or streamed, with HTTP_TOO_LARGE', async () => {
+    for (const declared of [true, false]) {
+      hits = 0;
+      handler = (_req, res) => {
+        res.writeHead(200, declared ? { 'content-length': String(64 * 1024) } : {});
+        for (let i = 0; i < 64; i++) res.write(Buffer.alloc(1024, 120));
+        res.end();
+      };
+      await assert.rejects(
+        client([]).request({ url: `${base}/big`, responseType: 'text', maxBytes: 10_000 }),
+        (e: Error & { code?: string; action?: string }) =>
+          e.code === 'HTTP_TOO_LARGE' && /more than 10000 bytes/.test(e.message) && Boolean(e.action),
+      );
+      assert.equal(hits, 1, 'a body too large is not retried');
+    }
+  });
+
+  it("maps every failure to a KaggError with a code and an action, never got's own text", async () => {
+    hits = 0;
+    handler = (req) => req.socket.destroy();
+    await assert.rejects(
+      client([], { retries: 1 }).request({ url: `${base}/x` }),
+      (e: Error & { code?: string; action?: string }) =>
+        e.code === 'HTTP_NETWORK' &&
+        /^Could not reach http:\/\/127\.0\.0\.1:\d+\/x \(ECONNRESET\) after 2 attempts\.$/.test(e.message) &&
+        typeof e.action === 'string',
+    );
+  });
+});
+
 describe('downloads', () => {
   it('writes the body only after a 2xx, and never an error body', async () => {
     sequence([[403, {}]]);
@@ -191,6 +235,66 @@ describe('downloads', () => {
     assert.equal(readFileSync(dest, 'utf8'), '0123456789');
     const { statSync } = await import('node:fs');
     assert.equal(statSync(dest).mtime.getTime(), lastModified.getTime());
+  });
+  it('leaves no partial file when every attempt is cut short', async () => {
+    hits = 0;
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-length': '10' });
+      res.write('12345');
+      res.destroy();
+    };
+    const dest = path.join(dir, 'never.bin');
+    await assert.rejects(
+      client([], { retries: 2 }).download({ url: `${base}/f`, dest }),
+      (e: Error & { code?: string }) => e.code === 'HTTP_NETWORK',
+    );
+    assert.equal(hits, 3);
+    assert.equal(existsSync(dest), false);
+    assert.deepEqual(
+      readdirSync(dir).filter((n) => n.startsWith('never')),
+      [],
+    );
+  });
+
+  it('reports the progress of a multi-megabyte body, and a TTY shows bytes, rate and time left', async () => {
+    const size = 8 * 1024 * 1024;
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-length': String(size) });
+      const chunk = Buffer.alloc(256 * 1024, 97);
+      for (let i = 0; i < size / chunk.length; i++) res.write(chunk);
+      res.end();
+    };
+    const seen: DownloadProgress[] = [];
+    /** A stream that keeps what is written to it. */
+    const capture = () => {
+      const out = {
+        text: '',
+        write(s: string) {
+          out.text += s;
+          return true;
+        },
+      };
+      return out;
+    };
+    const screen = capture();
+    const piped = capture();
+    const tty = createProgress({ enabled: true, tty: true, stream: screen as unknown as NodeJS.WriteStream });
+    const off = createProgress({ enabled: true, tty: false, stream: piped as unknown as NodeJS.WriteStream });
+    const c = createHttpClient({
+      onDownloadProgress: (p) => {
+        seen.push(p);
+        tty.transfer(p);
+        off.transfer(p);
+      },
+    });
+    const res = await c.download({ url: `${base}/big.bin?sig=secret`, dest: path.join(dir, 'big.bin') });
+    tty.stop();
+    assert.equal(res.bytes, size);
+    assert.ok(seen.length > 2, `${seen.length} progress reports`);
+    assert.ok(seen.every((p, i) => i === 0 || p.transferred >= (seen[i - 1] as DownloadProgress).transferred));
+    assert.deepEqual(seen.at(-1), { url: `${base}/big.bin`, transferred: size, total: size });
+    assert.match(screen.text, /8\.4 MB of 8\.4 MB, [\d.]+ MB\/s, 0 s left/);
+    assert.equal(piped.text, '', 'nothing off a TTY');
   });
 });
 

@@ -13,6 +13,7 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { LambdaClient, LambdaClientConfig } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { KaggError } from '@kagg/core/errors';
+import { proxyHandler } from './proxy.js';
 
 export interface AwsLimits {
   /** Largest zip sent inline with CreateFunction/UpdateFunctionCode; larger goes through S3. */
@@ -93,8 +94,9 @@ export async function createClients(region: string, seam: AwsSeam): Promise<AwsC
     import('@aws-sdk/client-lambda'),
     import('@aws-sdk/client-iam'),
   ]);
-  const lambda = new LambdaClient(common(region, seam));
-  const iam = new IAMClient(common(region, seam));
+  const proxy = await proxyHandler();
+  const lambda = new LambdaClient({ ...common(region, seam), ...proxy });
+  const iam = new IAMClient({ ...common(region, seam), ...proxy });
   let s3: S3Client | undefined;
   let logs: CloudWatchLogsClient | undefined;
   return {
@@ -106,6 +108,7 @@ export async function createClients(region: string, seam: AwsSeam): Promise<AwsC
         const { S3Client } = await import('@aws-sdk/client-s3');
         s3 = new S3Client({
           ...common(region, seam),
+          ...proxy,
           forcePathStyle: Boolean(
             seam.endpoint ||
               (seam.env ?? process.env).AWS_ENDPOINT_URL_S3 ||

@@ -47,6 +47,7 @@ With one kernel, files go into --path (default: the current folder); with severa
       onWarning: (m) => this.warning(m),
       onRetry: (r) =>
         this.progress.stage(`Kaggle answered ${r.reason}; retrying in ${(r.delayMs / 1000).toFixed(1)} s`),
+      onDownloadProgress: (p) => this.progress.transfer(p),
     });
     const given = argv as string[];
     const refs = (

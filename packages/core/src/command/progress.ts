@@ -3,6 +3,7 @@
  * one plain line per stage change, no escape codes. Silent in `--json` mode.
  */
 import { redact } from '../config/redact.js';
+import type { DownloadProgress } from '../http/client.js';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -11,6 +12,8 @@ export interface Progress {
   stage(text: string): void;
   /** Ends the progress display with a final line (or none). */
   stop(finalText?: string): void;
+  /** A download's progress: bytes, rate and time left join the spinner line on a TTY; nothing off one. */
+  transfer(progress: DownloadProgress): void;
 }
 
 /** True when `stream` is a terminal a person watches: a TTY, and not in CI. The one TTY test of kagg. */
@@ -26,22 +29,61 @@ export function canPrompt(options: { json?: boolean } = {}): boolean {
   return !options.json && onTerminal(process.stdin) && onTerminal(process.stdout);
 }
 
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+/** "3.2 MB of 8.0 MB, 4.1 MB/s, 2 s left" for every download under way, summed. */
+function transferText(transfers: Iterable<DownloadProgress>, elapsedMs: number): string {
+  let done = 0;
+  let total = 0;
+  let known = true;
+  for (const t of transfers) {
+    done += t.transferred;
+    if (t.total === undefined) known = false;
+    else total += t.total;
+  }
+  const rate = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0;
+  const parts = [known ? `${megabytes(done)} of ${megabytes(total)}` : megabytes(done)];
+  if (rate > 0) parts.push(`${megabytes(rate)}/s`);
+  if (known && rate > 0) parts.push(`${Math.ceil((total - done) / rate)} s left`);
+  return parts.join(', ');
+}
+
 export function createProgress(options: {
   enabled: boolean;
   stream?: NodeJS.WriteStream;
   /** Only on a terminal: nothing at all when piped (for interactive paths whose output is data). */
   terminalOnly?: boolean;
+  /** Whether the stream is a terminal (default: onTerminal(stream)). */
+  tty?: boolean;
 }): Progress {
   const stream = options.stream ?? process.stderr;
-  const tty = onTerminal(stream);
-  if (!options.enabled || (options.terminalOnly && !tty)) return { stage() {}, stop() {} };
+  const tty = options.tty ?? onTerminal(stream);
+  if (!options.enabled || (options.terminalOnly && !tty)) return { stage() {}, stop() {}, transfer() {} };
   let current = '';
   let timer: NodeJS.Timeout | undefined;
   let frame = 0;
+  const transfers = new Map<string, DownloadProgress>();
+  let transferStart = 0;
+  let lastDraw = 0;
   const draw = () => {
-    stream.write(`\r\x1b[2K${FRAMES[frame++ % FRAMES.length]} ${current}`);
+    const suffix =
+      transfers.size > 0 ? ` (${transferText(transfers.values(), performance.now() - transferStart)})` : '';
+    stream.write(`\r\x1b[2K${FRAMES[frame++ % FRAMES.length]} ${current}${suffix}`);
   };
   return {
+    transfer(progress) {
+      if (!tty) return;
+      if (transfers.size === 0) transferStart = performance.now();
+      transfers.set(progress.url, progress);
+      const now = performance.now();
+      // Redrawn at most 10 times a second, and once when a download completes.
+      if (now - lastDraw >= 100 || progress.transferred === progress.total) {
+        lastDraw = now;
+        draw();
+      }
+    },
     stage(text: string) {
       const next = redact(text);
       if (next === current) return;
@@ -64,6 +106,7 @@ export function createProgress(options: {
       }
       if (finalText) stream.write(`${redact(finalText)}\n`);
       current = '';
+      transfers.clear();
     },
   };
 }

@@ -1,28 +1,27 @@
 /**
- * The one HTTP client of kagg: per-attempt timeouts, retries on 429 / 5xx / broken connections with
- * exponential backoff and jitter, `Retry-After` honoured up to a cap, an optional shared rate limiter,
- * kagg's user agent, and streaming downloads that never leave a partial or error body on disk.
- *
- * It is built on Node's own `fetch`, which Node loads on first use: importing this module costs
- * nothing at start-up.
+ * The one HTTP client of kagg, on got: its retries (429, 5xx, broken connections; exponential
+ * backoff with jitter; `Retry-After` honoured up to a cap), per-phase timeouts, hooks, abort signal
+ * and streams. got is imported at the first request, so importing this module costs nothing at
+ * start-up. What got does not do is kept, each with its reason:
+ * - the adaptive (AIMD) rate limiter (rate-limiter.ts): got paces nothing, and Kaggle's limit is per
+ *   account, so every concurrent call of the process must share one pace that backs off on a 429;
+ * - a non-idempotent request repeated only when it cannot have reached the server: got decides by
+ *   method alone, and a repeated SaveKernel would make two versions;
+ * - no partial file and never an error body on disk: got.stream writes wherever it is piped,
+ *   whatever the status and however the transfer ends;
+ * - every failure a KaggError with a code and an action: got's error text names got's internals,
+ *   not what the user can do.
  */
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { rename, rm, utimes } from 'node:fs/promises';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Got, Request as GotRequest, Response as GotResponse, RequestError, RetryObject } from 'got';
 import { KaggError } from '../errors/index.js';
 import type { RateLimiter } from './rate-limiter.js';
-import {
-  backoffDelay,
-  classifyNetworkError,
-  isRetryableStatus,
-  networkErrorCode,
-  parseRetryAfter,
-  sleep,
-} from './retry.js';
+import { backoffDelay, classifyNetworkError } from './retry.js';
 
 export interface HttpClientOptions {
-  /** Per attempt: time allowed until the response headers, and the longest silence while reading a body. */
+  /** Per attempt, per phase: connecting, sending, waiting for the headers, and the longest silence of the socket. */
   timeoutMs?: number;
   /** Extra attempts after the first (default `KAGG_HTTP_RETRIES` or 6). */
   retries?: number;
@@ -35,8 +34,10 @@ export interface HttpClientOptions {
   /** Every attempt takes a token first; a 429 with Retry-After pauses it for everyone sharing it. */
   rateLimiter?: RateLimiter;
   userAgent?: string;
-  /** Called before each retry (for progress displays and tests). */
+  /** Called when a retry is decided, before its wait (for progress displays and tests). */
   onRetry?: (info: RetryInfo) => void;
+  /** Receives the progress of every download (a progress display). */
+  onDownloadProgress?: (progress: DownloadProgress) => void;
 }
 
 export interface RetryInfo {
@@ -44,6 +45,15 @@ export interface RetryInfo {
   attempt: number;
   delayMs: number;
   reason: string;
+}
+
+export interface DownloadProgress {
+  /** The URL without its query string. */
+  url: string;
+  /** Bytes received so far by this attempt. */
+  transferred: number;
+  /** The body's length when the server declared it. */
+  total?: number;
 }
 
 export type ResponseType = 'json' | 'text' | 'buffer';
@@ -105,7 +115,7 @@ export interface DownloadResult {
 export interface HttpClient {
   request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>>;
   download(req: DownloadRequest): Promise<DownloadResult>;
-  readonly options: Readonly<Required<Omit<HttpClientOptions, 'rateLimiter' | 'onRetry'>>>;
+  readonly options: Readonly<Required<Omit<HttpClientOptions, 'rateLimiter' | 'onRetry' | 'onDownloadProgress'>>>;
 }
 
 function envNumber(name: string, fallback: number): number {
@@ -116,33 +126,43 @@ function envNumber(name: string, fallback: number): number {
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
+/** got asks these first; `retryDelay` below then applies kagg's rule for non-idempotent requests. */
+const RETRY_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'POST', 'PATCH'];
+const RETRY_STATUSES = [408, 429, 500, 502, 503, 504, 505, 506, 507, 508, 509, 510, 511, 521, 522, 524];
+const RETRY_ERRORS = [
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ERR_HTTP_CONTENT_LENGTH_MISMATCH',
+];
 
 /** The URL without its query string (signed URLs carry credentials there). */
-export function safeUrl(url: string): string {
+export function safeUrl(url: string | URL | undefined): string {
   try {
-    const u = new URL(url);
+    const u = new URL(String(url));
     return `${u.origin}${u.pathname}`;
   } catch {
-    return url.split('?')[0] ?? url;
+    return String(url).split('?')[0] ?? '';
   }
 }
 
-/** Reads a body, failing as soon as it passes `maxBytes` (declared or streamed), so it never fills memory. */
-async function readCapped(res: Response, maxBytes: number, url: string): Promise<Buffer> {
-  const tooLarge = () =>
-    new KaggError(`${safeUrl(url)} answered more than ${maxBytes} bytes, the limit for it`, { code: 'HTTP_TOO_LARGE' });
-  if (Number(res.headers.get('content-length') ?? 0) > maxBytes) {
-    await res.body?.cancel().catch(() => {});
-    throw tooLarge();
+/** got's headers as the WHATWG `Headers` the callers read. */
+function toHeaders(raw: IncomingHttpHeaders): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, v);
   }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of res.body ?? []) {
-    size += chunk.byteLength;
-    if (size > maxBytes) throw tooLarge();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+  return headers;
+}
+
+interface Context extends Record<string, unknown> {
+  idempotent: boolean;
 }
 
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
@@ -156,217 +176,237 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   };
   const limiter = options.rateLimiter;
 
-  /** How long to wait before attempt `attempt + 1`, honouring Retry-After. */
-  function delayFor(attempt: number, headers?: Headers): number {
-    const after = parseRetryAfter(headers?.get('retry-after'));
-    if (after !== undefined) return Math.min(after, opts.maxRetryAfterMs);
-    return backoffDelay(attempt, opts.retryBaseMs, opts.retryMaxMs);
-  }
-
-  async function waitBeforeRetry(
-    url: string,
-    attempt: number,
-    reason: string,
-    headers?: Headers,
-    status?: number,
-    signal?: AbortSignal,
-  ): Promise<void> {
-    const delayMs = delayFor(attempt, headers);
+  /**
+   * got's calculateDelay, called once got's own rules (limit, methods, statusCodes, errorCodes) allow
+   * a retry. It adds the idempotency rule got has no notion of, waits `Retry-After` up to the cap
+   * (got would give up instead), and announces the retry here: got runs `beforeRetry` only after the
+   * wait, too late for a "retrying in N s" line.
+   */
+  function retryDelay({ attemptCount, error, retryAfter }: RetryObject): number {
+    const idempotent = (error.options.context as Context).idempotent;
+    const status = error.response?.statusCode;
+    const kind = status === undefined ? classifyNetworkError(error) : undefined;
+    if (status !== undefined ? status !== 429 && !idempotent : !kind || (kind !== 'not-sent' && !idempotent)) return 0;
+    const delayMs = Math.max(
+      1,
+      retryAfter !== undefined
+        ? Math.min(retryAfter, opts.maxRetryAfterMs)
+        : backoffDelay(attemptCount, opts.retryBaseMs, opts.retryMaxMs),
+    );
     // A 429 is about the whole client, not this call: hold every caller sharing the limiter.
     if (limiter && status === 429) limiter.pauseUntil(Date.now() + delayMs);
-    options.onRetry?.({ url: safeUrl(url), attempt, delayMs, reason });
-    await sleep(delayMs, signal);
+    const reason = status !== undefined ? `HTTP ${status}` : (kind as string);
+    options.onRetry?.({ url: safeUrl(error.options.url), attempt: attemptCount, delayMs, reason });
+    return delayMs;
   }
 
-  /** One attempt: a fetch whose headers must arrive within the timeout. */
-  async function attemptFetch(
-    url: string,
-    init: RequestInit,
-    signal: AbortSignal | undefined,
-  ): Promise<{ res: Response; controller: AbortController; clear: () => void }> {
-    if (limiter) await limiter.take();
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new DOMException('timed out', 'TimeoutError')), opts.timeoutMs);
-    const onAbort = () => controller.abort(signal?.reason);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const clear = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    };
-    try {
-      const res = await fetch(url, { ...init, signal: controller.signal });
-      return { res, controller, clear };
-    } catch (error) {
-      clear();
-      throw controller.signal.aborted && controller.signal.reason instanceof DOMException
-        ? controller.signal.reason
-        : error;
-    }
+  let instance: Promise<{ got: Got; lib: typeof import('got'); proxy: typeof import('./proxy.js') }> | undefined;
+  /** got and the proxy agents, imported at the first request (neither is loaded before). */
+  function client() {
+    instance ??= Promise.all([import('got'), import('./proxy.js')]).then(([lib, proxy]) => ({
+      lib,
+      proxy,
+      got: lib.default.extend({
+        agent: proxy.sharedProxyAgents(),
+        timeout: {
+          lookup: opts.timeoutMs,
+          connect: opts.timeoutMs,
+          secureConnect: opts.timeoutMs,
+          send: opts.timeoutMs,
+          response: opts.timeoutMs,
+          socket: opts.timeoutMs,
+        },
+        retry: {
+          limit: opts.retries,
+          methods: RETRY_METHODS,
+          statusCodes: RETRY_STATUSES,
+          errorCodes: RETRY_ERRORS,
+          // Retry-After is capped in retryDelay, not refused.
+          maxRetryAfter: Number.POSITIVE_INFINITY,
+          backoffLimit: opts.retryMaxMs,
+          calculateDelay: retryDelay,
+        },
+        // A body that ends before its Content-Length is a broken transfer (retried), never a complete one.
+        strictContentLength: true,
+        hooks: {
+          beforeRequest: [
+            async (o) => {
+              // Every attempt, retries included, waits for the shared limiter's token.
+              if (limiter) await limiter.take();
+              o.headers['user-agent'] = opts.userAgent;
+            },
+          ],
+        },
+      }),
+    }));
+    return instance;
   }
 
-  function networkError(url: string, error: unknown, attempts: number): KaggError {
-    const code = networkErrorCode(error) ?? (error as { name?: string })?.name ?? 'network error';
+  /** Every failure as a KaggError naming the URL, or the caller's own abort reason. */
+  async function failure(url: string, error: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+    if (signal?.aborted) return signal.reason;
+    const { lib, proxy } = await client();
+    if (!(error instanceof lib.RequestError)) return error;
+    const attempts = ((error as RequestError & { request?: { retryCount?: number } }).request?.retryCount ?? 0) + 1;
+    const through = proxy.proxyForUrl(url);
+    const via = through ? ` through the proxy ${proxy.proxyLabel(through)}` : '';
+    const why =
+      error instanceof lib.TimeoutError
+        ? `no answer within ${opts.timeoutMs} ms (${error.event})`
+        : /^Bad response: \d+/.test(error.message)
+          ? `the proxy refused the tunnel: ${error.message.replace('Bad response: ', 'HTTP ')}`
+          : error.code;
     return new KaggError(
-      `Could not reach ${safeUrl(url)} (${code}) after ${attempts} attempt${attempts === 1 ? '' : 's'}.`,
+      `Could not reach ${safeUrl(url)}${via} (${why}) after ${attempts} attempt${attempts === 1 ? '' : 's'}.`,
       {
         code: 'HTTP_NETWORK',
-        action: 'Check the network connection and retry.',
+        action: /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(error.code)
+          ? 'If a proxy or the network inspects TLS, trust its CA certificate with NODE_EXTRA_CA_CERTS=/path/to/ca.pem.'
+          : through
+            ? 'Check the network connection and the proxy settings (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), then retry.'
+            : 'Check the network connection and retry.',
         cause: error,
       },
     );
   }
 
   async function request<T = unknown>(req: HttpRequest): Promise<HttpResponse<T>> {
+    const { got } = await client();
     const method = (req.method ?? 'GET').toUpperCase();
-    const idempotent = req.idempotent ?? IDEMPOTENT.has(method);
-    const headers: Record<string, string> = {
-      'user-agent': opts.userAgent,
-      accept: 'application/json, */*',
-      ...req.headers,
-    };
-    let body: string | Uint8Array | undefined = req.body;
-    if (req.json !== undefined) {
-      body = JSON.stringify(req.json);
-      headers['content-type'] ??= 'application/json';
-    }
     const responseType = req.responseType ?? 'json';
-    for (let attempt = 1; ; attempt++) {
-      const last = attempt > opts.retries;
-      let res: Response;
-      let clear: () => void;
-      try {
-        ({ res, clear } = await attemptFetch(
-          req.url,
-          { method, headers, body: body as RequestInit['body'] },
-          req.signal,
-        ));
-      } catch (error) {
-        if (req.signal?.aborted) throw error;
-        const kind = classifyNetworkError(error);
-        if (!kind) throw error;
-        const retryable = kind === 'not-sent' || idempotent;
-        if (!retryable || last) throw networkError(req.url, error, attempt);
-        await waitBeforeRetry(req.url, attempt, kind, undefined, undefined, req.signal);
-        continue;
+    const max = req.maxBytes;
+    // got has no size limit: a body past `maxBytes` (declared or streamed) aborts the request.
+    const cut = max === undefined ? undefined : new AbortController();
+    const signal = cut && req.signal ? AbortSignal.any([req.signal, cut.signal]) : (cut?.signal ?? req.signal);
+    const pending = got(req.url, {
+      method,
+      headers: { accept: 'application/json, */*', ...req.headers },
+      ...(req.json !== undefined ? { json: req.json } : req.body !== undefined ? { body: req.body } : {}),
+      responseType: responseType === 'buffer' ? 'buffer' : 'text',
+      throwHttpErrors: false,
+      context: { idempotent: req.idempotent ?? IDEMPOTENT.has(method) } satisfies Context,
+      ...(signal ? { signal } : {}),
+    });
+    if (cut && max !== undefined) {
+      pending.on('downloadProgress', ({ transferred, total }) => {
+        if (transferred > max || (total ?? 0) > max) cut.abort();
+      });
+    }
+    let res: GotResponse<string | Buffer>;
+    try {
+      res = (await pending) as GotResponse<string | Buffer>;
+    } catch (error) {
+      if (cut?.signal.aborted && !req.signal?.aborted) {
+        throw new KaggError(`${safeUrl(req.url)} answered more than ${max} bytes, the limit for it`, {
+          code: 'HTTP_TOO_LARGE',
+          action: 'Check that the URL names the file meant (a notebook with large outputs: strip them first).',
+        });
       }
-      try {
-        if (isRetryableStatus(res.status, idempotent) && !last) {
-          await res.body?.cancel().catch(() => {});
-          clear();
-          await waitBeforeRetry(req.url, attempt, `HTTP ${res.status}`, res.headers, res.status, req.signal);
-          continue;
+      throw await failure(req.url, error, req.signal);
+    }
+    let text = '';
+    let body: unknown;
+    if (responseType === 'buffer') body = res.body;
+    else {
+      text = res.body as string;
+      if (responseType === 'text') body = text;
+      else if (text.length > 0) {
+        try {
+          body = JSON.parse(text);
+        } catch {
+          body = undefined;
         }
-        let text = '';
-        let parsed: unknown;
-        const raw =
-          req.maxBytes === undefined
-            ? Buffer.from(await res.arrayBuffer())
-            : await readCapped(res, req.maxBytes, req.url);
-        if (responseType === 'buffer') {
-          parsed = raw;
-        } else {
-          text = raw.toString('utf8');
-          if (responseType === 'text') parsed = text;
-          else if (text.length > 0) {
-            try {
-              parsed = JSON.parse(text);
-            } catch {
-              parsed = undefined;
-            }
-          }
-        }
-        clear();
-        return { status: res.status, headers: res.headers, body: parsed as T, text, url: req.url, attempts: attempt };
-      } catch (error) {
-        clear();
-        const kind = classifyNetworkError(error);
-        if (!kind || !idempotent || last) throw kind ? networkError(req.url, error, attempt) : error;
-        await waitBeforeRetry(req.url, attempt, kind, undefined, undefined, req.signal);
       }
     }
+    return {
+      status: res.statusCode,
+      headers: toHeaders(res.headers),
+      body: body as T,
+      text,
+      url: req.url,
+      attempts: res.retryCount + 1,
+    };
   }
 
   async function download(req: DownloadRequest): Promise<DownloadResult> {
-    const headers: Record<string, string> = { 'user-agent': opts.userAgent, accept: '*/*', ...req.headers };
+    const { got, lib } = await client();
+    const headers: Record<string, string> = { accept: '*/*', ...req.headers };
     if (req.ifModifiedSince) headers['if-modified-since'] = req.ifModifiedSince.toUTCString();
     const part = `${req.dest}.kagg-part-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-    for (let attempt = 1; ; attempt++) {
-      const last = attempt > opts.retries;
-      let fetched: Awaited<ReturnType<typeof attemptFetch>>;
-      try {
-        fetched = await attemptFetch(req.url, { method: 'GET', headers }, req.signal);
-      } catch (error) {
-        if (req.signal?.aborted) throw error;
-        if (!classifyNetworkError(error) || last) throw networkError(req.url, error, attempt);
-        await waitBeforeRetry(
-          req.url,
-          attempt,
-          classifyNetworkError(error) ?? 'network',
-          undefined,
-          undefined,
-          req.signal,
-        );
-        continue;
-      }
-      const { res, controller, clear } = fetched;
-      clear();
-      if (res.status === 304) {
-        await res.body?.cancel().catch(() => {});
-        return { outcome: 'not-modified', status: 304, bytes: 0, attempts: attempt };
-      }
-      if (res.status < 200 || res.status > 299) {
-        if (isRetryableStatus(res.status, true) && !last) {
-          await res.body?.cancel().catch(() => {});
-          await waitBeforeRetry(req.url, attempt, `HTTP ${res.status}`, res.headers, res.status, req.signal);
-          continue;
-        }
-        const errorText = (await res.text().catch(() => '')).slice(0, 300);
-        return { outcome: 'failed', status: res.status, bytes: 0, errorText, attempts: attempt };
-      }
-      if (req.skip?.({ status: res.status, headers: res.headers })) {
-        await res.body?.cancel().catch(() => {});
-        return { outcome: 'skipped', status: res.status, bytes: 0, attempts: attempt };
-      }
-      let bytes = 0;
-      let idle: NodeJS.Timeout | undefined;
-      const arm = () => {
-        clearTimeout(idle);
-        idle = setTimeout(() => controller.abort(new DOMException('timed out', 'TimeoutError')), opts.timeoutMs);
-      };
-      try {
-        arm();
-        const counter = new Transform({
-          transform(chunk: Buffer, _enc, cb) {
-            bytes += chunk.length;
-            arm();
-            cb(null, chunk);
-          },
+    const url = safeUrl(req.url);
+
+    /**
+     * One attempt of got's stream. got decides every retry and hands over the next attempt's stream
+     * through its `retry` event; this only writes a 2xx body to the temporary file, and drops it
+     * when the attempt fails.
+     */
+    const attempt = (stream: GotRequest): Promise<DownloadResult> =>
+      new Promise((resolve, reject) => {
+        let file: WriteStream | undefined;
+        const drop = async () => {
+          if (file && !file.closed) await new Promise<void>((r) => file?.destroy().once('close', () => r()));
+          await rm(part, { force: true });
+        };
+        const attempts = () => stream.retryCount + 1;
+        stream.once('retry', (_count: number, _error: unknown, next: () => GotRequest) => {
+          drop().then(() => attempt(next()).then(resolve, reject), reject);
         });
-        const source = res.body
-          ? Readable.fromWeb(res.body as import('node:stream/web').ReadableStream)
-          : Readable.from([]);
-        await pipeline(source, counter, createWriteStream(part));
-        clearTimeout(idle);
-        const expected = Number(res.headers.get('content-length') ?? Number.NaN);
-        if (Number.isFinite(expected) && expected !== bytes) {
-          throw Object.assign(new Error(`body ended after ${bytes} of ${expected} bytes`), { code: 'ECONNRESET' });
+        stream.once('error', (error: unknown) => {
+          drop().then(() => {
+            // The last answer was not a 2xx: nothing written, and the caller says what it was.
+            if (error instanceof lib.HTTPError) {
+              const errorText = String(error.response.body ?? '').slice(0, 300);
+              resolve({
+                outcome: 'failed',
+                status: error.response.statusCode,
+                bytes: 0,
+                attempts: attempts(),
+                ...(errorText ? { errorText } : {}),
+              });
+            } else failure(req.url, error, req.signal).then(reject);
+          }, reject);
+        });
+        if (options.onDownloadProgress) {
+          stream.on('downloadProgress', ({ transferred, total }) =>
+            options.onDownloadProgress?.({ url, transferred, ...(total ? { total } : {}) }),
+          );
         }
-        await rename(part, req.dest);
-        const lastModified = Date.parse(res.headers.get('last-modified') ?? '');
-        if (req.keepLastModified !== false && !Number.isNaN(lastModified)) {
-          const when = new Date(lastModified);
-          await utimes(req.dest, when, when).catch(() => {});
-        }
-        return { outcome: 'written', status: res.status, bytes, attempts: attempt };
-      } catch (error) {
-        clearTimeout(idle);
-        await rm(part, { force: true });
-        if (req.signal?.aborted) throw error;
-        const kind = classifyNetworkError(error) ?? (controller.signal.aborted ? 'timeout' : undefined);
-        if (!kind || last) throw kind ? networkError(req.url, error, attempt) : error;
-        await waitBeforeRetry(req.url, attempt, kind, undefined, undefined, req.signal);
-      }
-    }
+        stream.once('response', (res: { statusCode: number; headers: IncomingHttpHeaders }) => {
+          const done = (outcome: 'not-modified' | 'skipped') => {
+            stream.destroy();
+            resolve({ outcome, status: res.statusCode, bytes: 0, attempts: attempts() });
+          };
+          if (res.statusCode === 304) return done('not-modified');
+          if (req.skip?.({ status: res.statusCode, headers: toHeaders(res.headers) })) return done('skipped');
+          const out = createWriteStream(part);
+          file = out;
+          stream.pipe(out);
+          // Only a body that ended complete (got checks Content-Length) reaches 'finish'; a failed
+          // attempt is settled by the `retry` or `error` handler above.
+          out.once('finish', async () => {
+            try {
+              await rename(part, req.dest);
+              const lastModified = Date.parse(String(res.headers['last-modified'] ?? ''));
+              if (req.keepLastModified !== false && !Number.isNaN(lastModified)) {
+                const when = new Date(lastModified);
+                await utimes(req.dest, when, when).catch(() => {});
+              }
+              resolve({ outcome: 'written', status: res.statusCode, bytes: out.bytesWritten, attempts: attempts() });
+            } catch (error) {
+              await rm(part, { force: true });
+              reject(error);
+            }
+          });
+        });
+      });
+
+    return attempt(
+      got.stream(req.url, {
+        headers,
+        context: { idempotent: true } satisfies Context,
+        ...(req.signal ? { signal: req.signal } : {}),
+      }),
+    );
   }
 
   return { request, download, options: opts };

@@ -1,5 +1,6 @@
 export {
   createHttpClient,
+  type DownloadProgress,
   type DownloadRequest,
   type DownloadResult,
   type HttpClient,
@@ -10,5 +11,6 @@ export {
   type RetryInfo,
   safeUrl,
 } from './client.js';
+export { createProxyAgents, proxyConfigured, proxyForUrl } from './proxy.js';
 export { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
-export { backoffDelay, classifyNetworkError, isRetryableStatus, parseRetryAfter, sleep } from './retry.js';
+export { backoffDelay, sleep } from './retry.js';

@@ -6,7 +6,13 @@
  * this module except in the Authorization header of API calls (never to storage URLs).
  */
 import { KaggError } from '../errors/index.js';
-import { createHttpClient, type HttpClient, type HttpResponse, type RetryInfo } from '../http/client.js';
+import {
+  createHttpClient,
+  type DownloadProgress,
+  type HttpClient,
+  type HttpResponse,
+  type RetryInfo,
+} from '../http/client.js';
 import { RateLimiter } from '../http/rate-limiter.js';
 import { authorizationHeader, findKaggleCredentials, type KaggleCredentials, kaggleJsonPath } from './auth.js';
 import {
@@ -60,6 +66,8 @@ export interface KaggleClientOptions {
   onWarning?: (message: string) => void;
   /** Receives each retry (for progress displays). */
   onRetry?: (info: RetryInfo) => void;
+  /** Receives the progress of output downloads (a progress display). */
+  onDownloadProgress?: (progress: DownloadProgress) => void;
   /** Aborts every call in flight (and its retries) when it fires, e.g. on Ctrl-C. */
   signal?: AbortSignal;
 }
@@ -84,7 +92,13 @@ export class KaggleClient {
   constructor(options: KaggleClientOptions = {}) {
     this.env = options.env ?? process.env;
     this.baseUrl = (options.baseUrl ?? (this.env.KAGG_KAGGLE_API_URL || DEFAULT_KAGGLE_API_URL)).replace(/\/+$/, '');
-    this.http = options.http ?? createHttpClient({ rateLimiter: kaggleRateLimiter(), onRetry: options.onRetry });
+    this.http =
+      options.http ??
+      createHttpClient({
+        rateLimiter: kaggleRateLimiter(),
+        onRetry: options.onRetry,
+        onDownloadProgress: options.onDownloadProgress,
+      });
     this.creds = options.credentials;
     this.onWarning = options.onWarning;
     this.signal = options.signal;

@@ -10,5 +10,5 @@ export {
   type RetryInfo,
   safeUrl,
 } from './client.js';
-export { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
+export { type Clock, RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
 export { backoffDelay, classifyNetworkError, isRetryableStatus, parseRetryAfter, sleep } from './retry.js';

@@ -53,6 +53,21 @@ function savesPerKernel(fake: FakeKaggle): Map<string, number> {
   return counts;
 }
 
+/** A `run` batch of `refs` planned and recorded in `home`'s state, as a start would, without running it. */
+async function recordedRunBatch(home: string, work: string, refs: string[]) {
+  const file = path.join(work, 'refs.txt');
+  writeFileSync(file, `${refs.join('\n')}\n`);
+  const definition = await planBatchFile({
+    file,
+    operation: 'run',
+    cwd: work,
+    options: { parallel: 2, failFast: false, path: path.join(work, 'out'), targetFlags: { common: {}, set: [] } },
+  });
+  const stateFile = batchStateFile(path.join(home, 'batches'), definition.id);
+  await appendRecord(stateFile, storableDefinition(definition));
+  return { definition, stateFile };
+}
+
 describe('run batch killed with SIGKILL mid-way, then resumed', () => {
   let fake: FakeKaggle;
   const home = tempDir('kagg-batch-kill-');
@@ -162,17 +177,7 @@ describe('an item left in `pushing`: Kaggle decides', () => {
   });
 
   it('pushes the kernel whose version did not move, and not the one whose push landed', async () => {
-    const file = path.join(work, 'two.txt');
-    writeFileSync(file, 'alice/kernel-1\nalice/kernel-2\n');
-    const definition = await planBatchFile({
-      file,
-      operation: 'run',
-      cwd: work,
-      options: { parallel: 2, failFast: false, path: path.join(work, 'out'), targetFlags: { common: {}, set: [] } },
-    });
-    const batchesDir = path.join(home, 'batches');
-    const stateFile = batchStateFile(batchesDir, definition.id);
-    await appendRecord(stateFile, storableDefinition(definition));
+    const { definition, stateFile } = await recordedRunBatch(home, work, ['alice/kernel-1', 'alice/kernel-2']);
     const at = new Date(Date.now() - 60_000).toISOString();
     const statusBefore = { status: 'COMPLETE', failureMessage: '' };
     // kernel-1: a crash right before its push was sent (Kaggle still has version 1).
@@ -223,16 +228,7 @@ describe('one batch is never run by two processes at once', () => {
   });
 
   it('refuses to resume a batch whose runner is alive, then resumes it once that runner is gone', async () => {
-    const file = path.join(work, 'one.txt');
-    writeFileSync(file, 'alice/kernel-1\n');
-    const definition = await planBatchFile({
-      file,
-      operation: 'run',
-      cwd: work,
-      options: { parallel: 1, failFast: false, path: path.join(work, 'out'), targetFlags: { common: {}, set: [] } },
-    });
-    const stateFile = batchStateFile(path.join(home, 'batches'), definition.id);
-    await appendRecord(stateFile, storableDefinition(definition));
+    const { definition, stateFile } = await recordedRunBatch(home, work, ['alice/kernel-1']);
     writeFileSync(`${stateFile}.lock`, String(runner.pid));
     const env = batchEnv(home, fake);
     const refused = await kagg(['batch', '--resume', definition.id, '--json'], env, { cwd: work });

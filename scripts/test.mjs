@@ -1,8 +1,10 @@
 // `npm test`: build (tsc -b, assets, manifests), fail when the committed oclif.manifest.json is stale,
 // lint and format-check, type-check the tests, then run every test with node's built-in runner.
 // Each test file starts the fake servers it needs on 127.0.0.1 and stops them itself.
+// How tests run (timeouts, the loopback guard, the temp folder check) is described in docs/testing.md.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkPrerequisites } from './prerequisites.mjs';
@@ -61,10 +63,46 @@ const only = process.argv.slice(2);
 const files =
   only.length > 0 ? only : ['packages', 'plugins', 'test'].flatMap((d) => findTests(path.join(root, d))).sort();
 
+// Every test fails past this: a hang fails its test instead of holding CI for hours.
+const TEST_TIMEOUT_MS = 300_000;
+// Loaded into the runner and, through NODE_OPTIONS, into every node process a test starts.
+const guard = path.join(root, 'packages/testkit/dist/loopback-guard.js');
+// The run gets its own temp folder, so what it leaves behind is told apart from other runs' files.
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'kagg-test-run-'));
+
 step(`run ${files.length} test files`);
 const result = spawnSync(
   node,
-  ['--test', '--test-reporter=spec', `--test-concurrency=${process.env.KAGG_TEST_CONCURRENCY ?? 3}`, ...files],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, ...prerequisites.env, KAGG_TEST: '1' } },
+  [
+    '--test',
+    '--test-reporter=spec',
+    `--test-concurrency=${process.env.KAGG_TEST_CONCURRENCY ?? 3}`,
+    `--test-timeout=${TEST_TIMEOUT_MS}`,
+    `--import=${guard}`,
+    ...files,
+  ],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      ...prerequisites.env,
+      KAGG_TEST: '1',
+      TMPDIR: tmp,
+      NODE_COMPILE_CACHE: path.join(tmp, 'node-compile-cache'),
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${guard}`.trim(),
+    },
+  },
 );
+
+step('temp folder');
+const left = readdirSync(tmp).filter((name) => name !== 'node-compile-cache');
+rmSync(tmp, { recursive: true, force: true });
+if (left.length > 0) {
+  process.stderr.write(
+    `the tests left ${left.length} entries in the temp folder:\n${left.map((n) => `  ${n}\n`).join('')}`,
+  );
+  process.exit(1);
+}
+process.stderr.write('the tests left nothing in the temp folder\n');
 process.exit(result.status ?? 1);

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { BIN, isolatedEnv, ROOT, tempDir } from './helpers.ts';
+import { BIN, CHILD_TIMEOUT_MS, isolatedEnv, ROOT, tempDir } from './helpers.ts';
 
 function sources(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
@@ -99,6 +99,7 @@ describe('architecture', () => {
         {
           env: isolatedEnv(home, { KAGG_RECORD_IMPORTS: record }),
           encoding: 'utf8',
+          timeout: CHILD_TIMEOUT_MS,
         },
       );
       assert.equal(r.status, 0, r.stderr);

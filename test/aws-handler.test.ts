@@ -5,8 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { unzipFiles } from '@kagg/core/bundle';
@@ -33,6 +32,8 @@ for event in json.load(sys.stdin):
     out.append({"response": response, "seen": seen[0] if seen else None})
 print(json.dumps({"state": state, "results": out}))
 `;
+
+import { tempDir } from '@kagg/testkit/temp';
 
 interface LambdaResponse {
   statusCode: number;
@@ -61,7 +62,7 @@ after(() => {
 /** Packages the notebook with the aws target, unzips it, and feeds the events to handler.handler. */
 async function runEvents(name: string, cells: CellSpec[], events: unknown[]): Promise<Outcome> {
   const artifact = await createAwsTarget().package(await bundleOf(name, cells), {});
-  const dir = mkdtempSync(path.join(tmpdir(), 'kagg-aws-handler-'));
+  const dir = tempDir('kagg-aws-handler-');
   dirs.push(dir);
   for (const entry of unzipFiles(artifact.zip)) {
     mkdirSync(path.dirname(path.join(dir, entry.path)), { recursive: true });
@@ -72,6 +73,7 @@ async function runEvents(name: string, cells: CellSpec[], events: unknown[]): Pr
     input: JSON.stringify(events),
     encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '', LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1' },
+    timeout: 100_000,
   });
   rmSync(path.join(dir, '..', `${path.basename(dir)}-harness.py`), { force: true });
   assert.equal(run.status, 0, run.stderr);

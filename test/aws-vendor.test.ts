@@ -6,13 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { zipFiles } from '@kagg/core/bundle';
 import { type AwsSeam, createAwsTarget, pipDownloadArgs, wheelFiles } from '@kagg/plugin-aws';
 import { type AwsFake, bundleOf, recordingContext, startAwsFake } from '@kagg/testkit/aws-fake';
+import { tempDir } from '@kagg/testkit/temp';
 
 /** An interpreter that can build wheels (setuptools + wheel); fails the suite when there is none. */
 function wheelBuilder(): string {
@@ -42,7 +42,7 @@ describe('vendoring requirements as Linux wheels (offline)', () => {
   let seam: AwsSeam;
 
   before(async () => {
-    work = mkdtempSync(path.join(tmpdir(), 'kagg-aws-vendor-'));
+    work = tempDir('kagg-aws-vendor-');
     wheels = path.join(work, 'wheels');
     const python = wheelBuilder();
     const env = {
@@ -56,6 +56,7 @@ describe('vendoring requirements as Linux wheels (offline)', () => {
       const r = spawnSync(python, ['-m', 'pip', 'wheel', '--no-build-isolation', '--no-deps', '-w', wheels, dir], {
         encoding: 'utf8',
         env,
+        timeout: 100_000,
       });
       assert.equal(r.status, 0, r.stderr);
     };
@@ -77,6 +78,15 @@ describe('vendoring requirements as Linux wheels (offline)', () => {
     build(writePackage(work, 'fastlib', 'def twice(x):\n    return 2 * x\n'));
     const fast = readdirSync(wheels).find((f) => f.startsWith('fastlib-')) as string;
     renameSync(path.join(wheels, fast), path.join(wheels, 'fastlib-1.0-cp312-cp312-manylinux_2_28_x86_64.whl'));
+    // At the edge of Lambda's glibc 2.34: a manylinux_2_34 wheel loads there, a manylinux_2_35 one does not.
+    for (const [name, tag] of [
+      ['edgelib', 'manylinux_2_34_x86_64'],
+      ['newerlib', 'manylinux_2_35_x86_64'],
+    ] as const) {
+      build(writePackage(work, name, 'X = 1\n'));
+      const built = readdirSync(wheels).find((f) => f.startsWith(`${name}-`)) as string;
+      renameSync(path.join(wheels, built), path.join(wheels, `${name}-1.0-cp312-cp312-${tag}.whl`));
+    }
 
     fake = await startAwsFake();
     seam = {
@@ -185,6 +195,19 @@ describe('vendoring requirements as Linux wheels (offline)', () => {
     await assert.rejects(
       target.package(bundle, { region: 'us-east-1', runtime: 'python3.13' }),
       /no Linux wheel of "fastlib==1\.0" for python3\.13 on x86_64/,
+    );
+  });
+
+  test('every wheel glibc 2.34 loads is accepted: manylinux_2_34 is taken, manylinux_2_35 refused', async () => {
+    const target = createAwsTarget(seam);
+    const options = { region: 'us-east-1', architecture: 'x86_64', runtime: 'python3.12' } as const;
+    const source = [{ source: 'def process_request(payload):\n    return 1\n' }];
+    const edge = await target.package(await bundleOf('edge', source, { requirements: ['edgelib==1.0'] }), options);
+    assert.deepEqual(edge.metadata.wheels, ['edgelib-1.0-cp312-cp312-manylinux_2_34_x86_64.whl']);
+    assert.ok(edge.files.some((f) => f.path === 'edgelib/__init__.py'));
+    await assert.rejects(
+      target.package(await bundleOf('newer', source, { requirements: ['newerlib==1.0'] }), options),
+      /no Linux wheel of "newerlib==1\.0" for python3\.12 on x86_64/,
     );
   });
 

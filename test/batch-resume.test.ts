@@ -6,6 +6,7 @@
  * `--resume` finishes it.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -52,6 +53,21 @@ function savesPerKernel(fake: FakeKaggle): Map<string, number> {
   return counts;
 }
 
+/** A `run` batch of `refs` planned and recorded in `home`'s state, as a start would, without running it. */
+async function recordedRunBatch(home: string, work: string, refs: string[]) {
+  const file = path.join(work, 'refs.txt');
+  writeFileSync(file, `${refs.join('\n')}\n`);
+  const definition = await planBatchFile({
+    file,
+    operation: 'run',
+    cwd: work,
+    options: { parallel: 2, failFast: false, path: path.join(work, 'out'), targetFlags: { common: {}, set: [] } },
+  });
+  const stateFile = batchStateFile(path.join(home, 'batches'), definition.id);
+  await appendRecord(stateFile, storableDefinition(definition));
+  return { definition, stateFile };
+}
+
 describe('run batch killed with SIGKILL mid-way, then resumed', () => {
   let fake: FakeKaggle;
   const home = tempDir('kagg-batch-kill-');
@@ -71,7 +87,9 @@ describe('run batch killed with SIGKILL mid-way, then resumed', () => {
   });
 
   it('pushes every kernel exactly once, though one push was in flight at the kill', async () => {
-    const env = batchEnv(home, fake, { KAGG_BATCH_PUSH_SETTLE_MS: '200' });
+    // Resuming waits for no settle time: the test waits instead until every request of the killed
+    // process has reached the fake and taken effect (or never will), whatever the machine's load.
+    const env = batchEnv(home, fake, { KAGG_BATCH_PUSH_SETTLE_MS: '0' });
     const out = path.join(work, 'out');
     const first = spawnKagg(['batch', 'runs.txt', '--operation', 'run', '--parallel', '2', '--path', out], env, work);
     await waitFor('the state file', () => stateFiles(home).length === 1);
@@ -101,6 +119,7 @@ describe('run batch killed with SIGKILL mid-way, then resumed', () => {
     appendFileSync(stateFile, '{"type":"item","index":3,"sta');
     // The held push lands at Kaggle after the client died.
     await waitFor('the held push to land', () => held.status === 200);
+    await waitFor("the killed kagg's connections to end at the fake", () => fake.idle());
 
     const id = path.basename(stateFile, '.jsonl');
     const reportFile = path.join(work, 'report.json');
@@ -158,17 +177,7 @@ describe('an item left in `pushing`: Kaggle decides', () => {
   });
 
   it('pushes the kernel whose version did not move, and not the one whose push landed', async () => {
-    const file = path.join(work, 'two.txt');
-    writeFileSync(file, 'alice/kernel-1\nalice/kernel-2\n');
-    const definition = await planBatchFile({
-      file,
-      operation: 'run',
-      cwd: work,
-      options: { parallel: 2, failFast: false, path: path.join(work, 'out'), targetFlags: { common: {}, set: [] } },
-    });
-    const batchesDir = path.join(home, 'batches');
-    const stateFile = batchStateFile(batchesDir, definition.id);
-    await appendRecord(stateFile, storableDefinition(definition));
+    const { definition, stateFile } = await recordedRunBatch(home, work, ['alice/kernel-1', 'alice/kernel-2']);
     const at = new Date(Date.now() - 60_000).toISOString();
     const statusBefore = { status: 'COMPLETE', failureMessage: '' };
     // kernel-1: a crash right before its push was sent (Kaggle still has version 1).
@@ -201,6 +210,40 @@ describe('an item left in `pushing`: Kaggle decides', () => {
         ['alice/kernel-2', 'succeeded', 2, true],
       ],
     );
+  });
+});
+
+describe('one batch is never run by two processes at once', () => {
+  let fake: FakeKaggle;
+  const home = tempDir('kagg-batch-running-');
+  const work = tempDir('kagg-batch-running-work-');
+  // Another runner of the same batch, alive: its pid is in the batch's lock file.
+  const runner = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 600_000)'], { stdio: 'ignore' });
+  before(async () => {
+    fake = await fakeWithKernels(1);
+  });
+  after(async () => {
+    runner.kill('SIGKILL');
+    await fake.close();
+  });
+
+  it('refuses to resume a batch whose runner is alive, then resumes it once that runner is gone', async () => {
+    const { definition, stateFile } = await recordedRunBatch(home, work, ['alice/kernel-1']);
+    writeFileSync(`${stateFile}.lock`, String(runner.pid));
+    const env = batchEnv(home, fake);
+    const refused = await kagg(['batch', '--resume', definition.id, '--json'], env, { cwd: work });
+    assert.equal(refused.code, 1, refused.stderr);
+    const { error } = JSON.parse(refused.stdout) as { error: { code: string; message: string } };
+    assert.equal(error.code, 'BATCH_RUNNING');
+    assert.match(error.message, new RegExp(`another kagg process \\(pid ${runner.pid}\\)`));
+    assert.equal(readFileSync(`${stateFile}.lock`, 'utf8'), String(runner.pid), 'its lock is left alone');
+    assert.equal(fake.calls('SaveKernel').length, 0, 'nothing was pushed');
+
+    runner.kill('SIGKILL');
+    await new Promise((r) => runner.once('exit', r));
+    const resumed = await kagg(['batch', '--resume', definition.id], env, { cwd: work });
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal(fake.calls('SaveKernel').length, 1);
   });
 });
 

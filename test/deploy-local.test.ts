@@ -32,6 +32,27 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** The addresses sockets listen on at `port` (Linux's /proc/net/tcp and tcp6): 127.0.0.1, ::, ... */
+function listeningAddresses(port: number): string[] {
+  const out: string[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').trim().split('\n').slice(1)) {
+      const [local = '', , state] = line.trim().split(/\s+/).slice(1);
+      const [hex = '', portHex = ''] = local.split(':');
+      if (state !== '0A' || Number.parseInt(portHex, 16) !== port) continue; // 0A: LISTEN
+      if (hex.length === 8)
+        out.push(
+          (hex.match(/../g) ?? [])
+            .map((b) => Number.parseInt(b, 16))
+            .reverse()
+            .join('.'),
+        );
+      else out.push(hex === '0'.repeat(32) ? '::' : `ipv6:${hex}`);
+    }
+  }
+  return out;
+}
+
 describe('local target, process_request notebook', () => {
   const home = tempDir();
   const env = isolatedEnv(home);
@@ -56,6 +77,12 @@ describe('local target, process_request notebook', () => {
     assert.equal(shown.json.endpoint.url, plain.stdout.trim());
     pid = shown.json.endpoint.providerIds.pid;
     assert.ok(processAlive(pid), 'the server outlives the CLI');
+  });
+
+  it('listens on the loopback interface only', async () => {
+    const shown = await kaggJson<{ endpoint: { url: string } }>(['endpoints', 'show', 'adder'], env);
+    const port = Number(new URL(shown.json.endpoint.url).port);
+    assert.deepEqual(listeningAddresses(port), ['127.0.0.1']);
   });
 
   it('answers invoke with the computed value, cold first then warm', async () => {

@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { notebookJson } from '@kagg/testkit/notebooks';
-import { cleanup, FIXTURES, isolatedEnv, kagg, kaggJson, kaggWithout, tempDir } from './helpers.ts';
+import { CHILD_TIMEOUT_MS, cleanup, FIXTURES, isolatedEnv, kagg, kaggJson, kaggWithout, tempDir } from './helpers.ts';
 
 const FAKE_KEY = 'AKIAQ3EGRTXZ7HJ5KWPM';
 
@@ -78,6 +78,7 @@ describe('deploy with the preprocess plugin', () => {
       {
         env: isolatedEnv(other),
         encoding: 'utf8',
+        timeout: CHILD_TIMEOUT_MS,
       },
     );
     assert.equal(r.status, 0, r.stderr);
@@ -88,6 +89,7 @@ describe('deploy with the preprocess plugin', () => {
       {
         env: isolatedEnv(other),
         encoding: 'utf8',
+        timeout: CHILD_TIMEOUT_MS,
       },
     );
     assert.equal(JSON.parse(json.stdout).scanned, false);

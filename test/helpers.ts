@@ -1,8 +1,10 @@
 /** Helpers for end-to-end tests: run bin/run.js as a user would, each test in its own KAGG_HOME. */
 import { type SpawnOptions, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { tempDir } from '@kagg/testkit/temp';
+
+export { tempDir };
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
 export const BIN = path.join(ROOT, 'bin', 'run.js');
@@ -14,13 +16,13 @@ export interface RunResult {
   stderr: string;
 }
 
-export function tempDir(prefix = 'kagg-test-'): string {
-  return mkdtempSync(path.join(os.tmpdir(), prefix));
-}
-
+/** An environment whose kagg keeps everything, its temp files included, under `home`. */
 export function isolatedEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const tmp = path.join(home, 'tmp'); // what a killed kagg leaves in its temp folder goes with home
+  mkdirSync(tmp, { recursive: true });
   return {
     ...process.env,
+    TMPDIR: tmp,
     KAGG_HOME: home,
     HOME: home,
     XDG_DATA_HOME: path.join(home, 'xdg-data'),
@@ -31,13 +33,18 @@ export function isolatedEnv(home: string, extra: Record<string, string> = {}): N
   };
 }
 
-/** Runs `kagg ...args`; never rejects: the exit code is part of the result. */
+/** A kagg a test starts is killed past this (it would otherwise outlive a test that timed out). */
+export const CHILD_TIMEOUT_MS = 100_000;
+
+/** Runs `kagg ...args`; never rejects: the exit code is part of the result (-1 when killed). */
 export function kagg(args: string[], env: NodeJS.ProcessEnv, options: SpawnOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env,
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: CHILD_TIMEOUT_MS,
+      killSignal: 'SIGKILL',
       ...options,
     });
     let stdout = '';

@@ -1,11 +1,11 @@
 /** Input resolution: files, folders, notebook URLs (with GitHub/gist/GitLab rewriting), limits. */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { rawNotebookUrl, resolveNotebookInput } from '@kagg/core/input';
+import { tempDir } from '@kagg/testkit/temp';
 
 const NB = JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [] });
 
@@ -23,12 +23,15 @@ describe('notebook URLs', () => {
       rawNotebookUrl('https://gitlab.com/alice/ml/-/blob/main/model.ipynb?ref_type=heads'),
       'https://gitlab.com/alice/ml/-/raw/main/model.ipynb?ref_type=heads',
     );
-    assert.equal(rawNotebookUrl('https://example.org/a/b.ipynb?x=1&y=2'), 'https://example.org/a/b.ipynb?x=1&y=2');
+    assert.equal(
+      rawNotebookUrl('https://notebooks.invalid/a/b.ipynb?x=1&y=2'),
+      'https://notebooks.invalid/a/b.ipynb?x=1&y=2',
+    );
   });
 });
 
 describe('resolveNotebookInput', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'kagg-input-'));
+  const dir = tempDir('kagg-input-');
   let server: Server;
   let base = '';
   const noKaggle = { kaggle: async () => undefined };
@@ -37,6 +40,7 @@ describe('resolveNotebookInput', () => {
     server = createServer((req, res) => {
       if (req.url === '/nb/model.ipynb') res.writeHead(200, { 'content-type': 'text/plain' }).end(NB);
       else if (req.url === '/big.ipynb') res.writeHead(200).end('x'.repeat(5000));
+      else if (req.url?.startsWith('/bytes/')) res.writeHead(200).end('x'.repeat(Number(req.url.slice(7))));
       else res.writeHead(404).end('not here');
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -70,7 +74,7 @@ describe('resolveNotebookInput', () => {
     assert.equal(r.kind, 'url');
     assert.equal(r.text, NB);
     assert.equal(r.suggestedName, 'model');
-    await assert.rejects(resolveNotebookInput('http://example.org/x.ipynb', noKaggle), /https only/);
+    await assert.rejects(resolveNotebookInput('http://notebooks.invalid/x.ipynb', noKaggle), /https only/);
     await assert.rejects(resolveNotebookInput(`${base}/missing.ipynb`, noKaggle), /HTTP 404/);
   });
 
@@ -82,6 +86,18 @@ describe('resolveNotebookInput', () => {
       /over the 0 MB limit|over the .* limit/,
     );
     await assert.rejects(resolveNotebookInput(`${base}/big.ipynb`, { ...noKaggle, maxBytes: 1000 }), /limit/);
+  });
+
+  it('accepts a notebook of exactly the size limit and refuses one byte more, from a file or a URL', async () => {
+    const limits = { ...noKaggle, maxBytes: 1000 };
+    const at = path.join(dir, 'at-limit.ipynb');
+    writeFileSync(at, 'x'.repeat(1000));
+    assert.equal((await resolveNotebookInput(at, limits)).text.length, 1000);
+    const over = path.join(dir, 'over-limit.ipynb');
+    writeFileSync(over, 'x'.repeat(1001));
+    await assert.rejects(resolveNotebookInput(over, limits), /over-limit\.ipynb is .* over the .* limit/);
+    assert.equal((await resolveNotebookInput(`${base}/bytes/1000`, limits)).text.length, 1000);
+    await assert.rejects(resolveNotebookInput(`${base}/bytes/1001`, limits), /limit/);
   });
 
   it('asks the Kaggle resolver only for ref-shaped inputs that are not local paths', async () => {

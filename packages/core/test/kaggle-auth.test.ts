@@ -2,12 +2,12 @@
 // registered for redaction, and a kaggle.json readable by others gives a warning. Kernel refs and URLs
 // parse as users type them (these tests assume a Linux machine, as CI is); URLs of competitions and datasets are refused with a message saying so.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { redact } from '@kagg/core/config';
 import { describeKaggleCredentials, findKaggleCredentials, parseKernelRef, requireKernelRef } from '@kagg/core/kaggle';
+import { tempDir } from '@kagg/testkit/temp';
 
 const roots: string[] = [];
 after(() => {
@@ -15,7 +15,7 @@ after(() => {
 });
 
 function home(): { env: NodeJS.ProcessEnv; dir: string } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'kagg-auth-'));
+  const dir = tempDir('kagg-auth-');
   roots.push(dir);
   return { dir, env: { HOME: dir } };
 }
@@ -101,6 +101,16 @@ describe('credential look-up order', () => {
     assert.equal(found.warnings.length, 1);
     assert.match(found.warnings[0] ?? '', new RegExp(`chmod 600 ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     chmodSync(file, 0o600);
+    assert.deepEqual(findKaggleCredentials(env).warnings, []);
+  });
+
+  it('warns when kaggle.json is readable by its group only, or by others only', () => {
+    const { env, dir } = home();
+    const file = writeKaggleJson(path.join(dir, '.kaggle'), { username: 'u', key: 'k'.repeat(32) }, 0o640);
+    assert.match(findKaggleCredentials(env).warnings.join('\n'), /readable by other users.*chmod 600/);
+    chmodSync(file, 0o604);
+    assert.match(findKaggleCredentials(env).warnings.join('\n'), /readable by other users.*chmod 600/);
+    chmodSync(file, 0o700); // the owner's own bits are no one else's business
     assert.deepEqual(findKaggleCredentials(env).warnings, []);
   });
 

@@ -1,8 +1,7 @@
 // The Kaggle services against the strict fake server: tolerant parsing of every answer shape the
 // contract allows, errors in the user's terms, pull/push/output/run behaviour on the wire.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { createHttpClient } from '@kagg/core/http';
@@ -20,6 +19,7 @@ import {
   validateKernelMetadata,
 } from '@kagg/core/kaggle';
 import { type FakeKaggle, startFakeKaggle } from '@kagg/testkit/kaggle-fake';
+import { tempDir } from '@kagg/testkit/temp';
 
 const KEY = 'alicekey0123456789abcdef01234567';
 let fake: FakeKaggle;
@@ -33,7 +33,7 @@ before(async () => {
       { username: 'bob', key: 'bobkey'.repeat(6) },
     ],
   });
-  root = mkdtempSync(path.join(os.tmpdir(), 'kagg-kaggle-'));
+  root = tempDir('kagg-kaggle-');
 });
 after(async () => {
   await fake.close();

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Conversion } from '@kagg/core/notebook';
 import { convertNotebook, literalType, parseParameters, readNotebook } from '@kagg/core/notebook';
+import { tempDir } from '@kagg/testkit/temp';
 import { thrown } from './helpers.ts';
 
 interface CellSpec {
@@ -49,7 +49,7 @@ function cellCode(module: string, index: number): string {
   return (end < 0 ? rest.slice(0, -1) : rest.slice(0, end)).join('\n');
 }
 
-const work = mkdtempSync(join(tmpdir(), 'kagg-notebook-convert-'));
+const work = tempDir('kagg-notebook-convert-');
 after(() => rmSync(work, { recursive: true, force: true }));
 let counter = 0;
 
@@ -282,7 +282,7 @@ describe('convertNotebook: shell lines', () => {
     const result = convert(['lines = !printf "a\\nb\\n"\n!printf x > made.txt', ENTRY]);
     const file = join(work, `run-${counter++}.py`);
     writeFileSync(file, `${result.module}\nprint(lines, open('made.txt').read())\n`);
-    const output = execFileSync('python3', [file], { cwd: work, encoding: 'utf8' });
+    const output = execFileSync('python3', [file], { cwd: work, encoding: 'utf8', timeout: 60_000 });
     assert.equal(output.trim(), "['a', 'b'] x");
   });
 

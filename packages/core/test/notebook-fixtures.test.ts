@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isKaggError } from '@kagg/core/errors';
 import type { Conversion } from '@kagg/core/notebook';
 import { convertNotebook, readNotebook } from '@kagg/core/notebook';
+import { tempDir } from '@kagg/testkit/temp';
 
 const fixtures = new URL('./fixtures/notebooks/', import.meta.url);
-const work = mkdtempSync(join(tmpdir(), 'kagg-notebook-fixtures-'));
+const work = tempDir('kagg-notebook-fixtures-');
 after(() => rmSync(work, { recursive: true, force: true }));
 
 function convertFixture(name: string): Conversion {
@@ -36,7 +36,7 @@ function runPython(dir: string, expression: string): unknown {
     'ns = runpy.run_path("notebook.py")',
     `print(json.dumps(eval(${JSON.stringify(expression)}, ns)))`,
   ].join('\n');
-  return JSON.parse(execFileSync('python3', ['-c', program], { cwd: dir, encoding: 'utf8' }));
+  return JSON.parse(execFileSync('python3', ['-c', program], { cwd: dir, encoding: 'utf8', timeout: 60_000 }));
 }
 
 function assertParses(dir: string): void {

@@ -12,6 +12,8 @@ describe('redaction', () => {
   it('masks credentials in common carriers it never saw', () => {
     assert.equal(redact('Authorization: Bearer KGAT_abc.def'), 'Authorization: Bearer ****');
     assert.equal(redact('https://host/api?code=s3cr3t&x=1'), 'https://host/api?code=****&x=1');
+    assert.equal(redact('GET https://host/hook?token=t0ken5ecret&x=1'), 'GET https://host/hook?token=****&x=1');
+    assert.equal(redact('https://host/a?x=1&token=t0ken5ecret'), 'https://host/a?x=1&token=****');
     assert.equal(redact('postgres://bob:hunter22@db:5432/x'), 'postgres://bob:****@db:5432/x');
     assert.equal(redact('x-functions-key: abcdef123'), 'x-functions-key: ****');
   });

@@ -48,6 +48,6 @@ describe('runtime files', () => {
       'print("ok")',
     ].join('\n');
     const files = RUNTIME_FILES.map((f) => path.join(runtimeDir(), f));
-    assert.equal(execFileSync('python3', ['-c', check, ...files], { encoding: 'utf8' }).trim(), 'ok');
+    assert.equal(execFileSync('python3', ['-c', check, ...files], { encoding: 'utf8', timeout: 60_000 }).trim(), 'ok');
   });
 });

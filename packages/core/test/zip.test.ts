@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { bundleHash, mergeRequirements, unzipFiles, zipFiles } from '@kagg/core/bundle';
+import { tempDir } from '@kagg/testkit/temp';
 
 const enc = new TextEncoder();
 
@@ -34,14 +34,18 @@ describe('deterministic zip writer', () => {
   });
 
   it('is readable by Python zipfile, with real dates and the executable bit', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'kagg-zip-'));
+    const dir = tempDir('kagg-zip-');
     const file = path.join(dir, 'a.zip');
     writeFileSync(file, zipFiles(files));
-    const out = execFileSync('python3', [
-      '-c',
-      'import sys,zipfile,json; z=zipfile.ZipFile(sys.argv[1]); print(json.dumps([[i.filename,i.date_time[0],i.external_attr>>16 & 0o777, z.read(i).hex()] for i in z.infolist()]))',
-      file,
-    ]);
+    const out = execFileSync(
+      'python3',
+      [
+        '-c',
+        'import sys,zipfile,json; z=zipfile.ZipFile(sys.argv[1]); print(json.dumps([[i.filename,i.date_time[0],i.external_attr>>16 & 0o777, z.read(i).hex()] for i in z.infolist()]))',
+        file,
+      ],
+      { timeout: 60_000 },
+    );
     const rows = JSON.parse(String(out)) as Array<[string, number, number, string]>;
     assert.deepEqual(
       rows.map((r) => r[0]),

@@ -12,8 +12,7 @@
  * an interrupted deploy followed by `destroy` leaves nothing behind.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createBundle } from '@kagg/core/bundle';
@@ -30,6 +29,7 @@ import {
   supportedApiVersions,
   targetShapeProblems,
 } from '@kagg/plugin-api';
+import { tempDir } from './temp.js';
 
 export const ADDER_NOTEBOOK = path.resolve(import.meta.dirname, '..', 'fixtures', 'adder.ipynb');
 
@@ -96,7 +96,7 @@ export function describeDeployTarget(target: DeployTarget, conformance: Conforma
   const name = conformance.name ?? 'conformance-adder';
   const options = conformance.options ?? {};
   const call = conformance.call ?? defaultCall;
-  const base = mkdtempSync(path.join(os.tmpdir(), `kagg-conformance-${target.id}-`));
+  const base = tempDir(`kagg-conformance-${target.id}-`);
   const stages: string[] = [];
   const context = (): OperationContext => ({
     stateDir: path.join(base, 'state'),

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
+import { tempDir } from '@kagg/testkit/temp';
 import { runPreprocessCli } from './helpers/cli.ts';
 import { notebookOf } from './helpers/notebooks.ts';
 import { buildSamples, sampleNotebook } from './helpers/samples.ts';
@@ -10,7 +10,7 @@ import { buildSamples, sampleNotebook } from './helpers/samples.ts';
 const samples = buildSamples();
 
 async function workdir(): Promise<string> {
-  return mkdtemp(path.join(tmpdir(), 'kagg-pre-'));
+  return tempDir('kagg-pre-');
 }
 
 /** One notebook holding every sample's secret in code, output and metadata. */

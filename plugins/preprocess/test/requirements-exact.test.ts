@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { analyzeRequirements, DISTRIBUTION_TABLE_SIZE, distributionFor } from '@kagg/plugin-preprocess';
+import { tempDir } from '@kagg/testkit/temp';
 import { notebookOf } from './helpers/notebooks.ts';
 
 test('aliases, from-imports, dotted and nested imports map to distributions', async () => {
@@ -114,7 +114,7 @@ test('magics are masked, Python cell magics parsed, %%writefile modules are loca
 });
 
 test('files next to the notebook and relative imports are local', async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'kagg-req-'));
+  const dir = tempDir('kagg-req-');
   await writeFile(path.join(dir, 'helpers.py'), 'X = 1\n');
   await mkdir(path.join(dir, 'mypkg'));
   await writeFile(path.join(dir, 'mypkg', '__init__.py'), '');

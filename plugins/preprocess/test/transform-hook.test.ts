@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { hooks, type TransformResult } from '@kagg/plugin-api';
+import { tempDir } from '@kagg/testkit/temp';
 import { Config } from '@oclif/core';
 import { PLUGIN_ROOT } from './helpers/cli.ts';
 import { notebookOf } from './helpers/notebooks.ts';
@@ -12,7 +12,7 @@ import { buildSamples } from './helpers/samples.ts';
 
 test('the kagg:transform hook is registered and returns redacted findings and requirements', async () => {
   const config = await Config.load({ root: PLUGIN_ROOT });
-  const dir = await mkdtemp(path.join(tmpdir(), 'kagg-hook-'));
+  const dir = tempDir('kagg-hook-');
   await writeFile(path.join(dir, 'features.py'), 'def build(x):\n    return x\n');
   const token = buildSamples().find((s) => s.rule === 'slack-bot-token')!.value;
   const notebook = notebookOf([
@@ -63,6 +63,7 @@ test('the hook does not load the Python parser for a notebook without imports', 
   const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     cwd: PLUGIN_ROOT,
     encoding: 'utf8',
+    timeout: 100_000,
   });
   assert.equal(run.status, 0, run.stderr);
   assert.deepEqual(JSON.parse(run.stdout), { before: false, after: true, requirements: ['requests'] });

@@ -12,5 +12,5 @@ export {
   safeUrl,
 } from './client.js';
 export { createProxyAgents, proxyConfigured, proxyForUrl } from './proxy.js';
-export { RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
+export { type Clock, RateLimiter, type RateLimiterOptions } from './rate-limiter.js';
 export { backoffDelay, sleep } from './retry.js';

@@ -13,7 +13,24 @@ export interface RateLimiterOptions {
   ratePerSecond: number;
   /** Tokens available at once (default 1: requests evenly spaced). */
   burst?: number;
+  /** Time and timers (default: the process's own); tests pass a clock they move by hand. */
+  clock?: Clock;
 }
+
+/** What the limiter needs of time: a monotonic clock, the wall clock and a timer, all in ms. */
+export interface Clock {
+  now(): number;
+  epochNow(): number;
+  setTimeout(callback: () => void, ms: number): void;
+}
+
+const systemClock: Clock = {
+  now: () => performance.now(),
+  epochNow: () => Date.now(),
+  setTimeout: (callback, ms) => {
+    setTimeout(callback, ms);
+  },
+};
 
 export class RateLimiter {
   /** The configured (highest) rate. */
@@ -24,7 +41,8 @@ export class RateLimiter {
   private last: number;
   private pausedUntil = 0;
   private queue: Array<() => void> = [];
-  private timer: NodeJS.Timeout | undefined;
+  private timer = false;
+  private readonly clock: Clock;
 
   constructor(options: RateLimiterOptions) {
     if (!(options.ratePerSecond > 0)) throw new RangeError('ratePerSecond must be > 0');
@@ -32,7 +50,8 @@ export class RateLimiter {
     this.rate = options.ratePerSecond;
     this.burst = Math.max(1, Math.floor(options.burst ?? 1));
     this.tokens = this.burst;
-    this.last = performance.now();
+    this.clock = options.clock ?? systemClock;
+    this.last = this.clock.now();
   }
 
   /** Waits for a token. */
@@ -48,10 +67,10 @@ export class RateLimiter {
     return this.rate;
   }
 
-  /** Holds every caller until `epochMs` (Date.now() clock), and halves the rate (the server said 429). */
+  /** Holds every caller until `epochMs` (wall clock), and halves the rate (the server said 429). */
   pauseUntil(epochMs: number): void {
-    const now = performance.now();
-    const at = now + (epochMs - Date.now());
+    const now = this.clock.now();
+    const at = now + (epochMs - this.clock.epochNow());
     // One halving per pause: the other calls of the same burst see the same 429.
     if (now >= this.pausedUntil) this.rate = Math.max(this.ratePerSecond / 64, this.rate / 2);
     if (at > this.pausedUntil) {
@@ -73,7 +92,7 @@ export class RateLimiter {
 
   private drain(): void {
     if (this.timer) return;
-    const now = performance.now();
+    const now = this.clock.now();
     this.refill(now);
     while (this.queue.length > 0 && now >= this.pausedUntil && this.tokens >= 1) {
       this.tokens -= 1;
@@ -82,9 +101,10 @@ export class RateLimiter {
     if (this.queue.length === 0) return;
     const waitPause = Math.max(0, this.pausedUntil - now);
     const waitToken = this.tokens >= 1 ? 0 : ((1 - this.tokens) * 1000) / this.rate;
-    this.timer = setTimeout(
+    this.timer = true;
+    this.clock.setTimeout(
       () => {
-        this.timer = undefined;
+        this.timer = false;
         this.drain();
       },
       Math.max(1, Math.ceil(Math.max(waitPause, waitToken))),

@@ -2,13 +2,12 @@
  * Fixtures for AWS target tests: a notebook built from cell sources, its FunctionBundle (through
  * kagg's own reader, converter and bundler), and a DeployContext that records progress.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createBundle } from '@kagg/core/bundle';
 import { convertNotebook, readNotebook } from '@kagg/core/notebook';
 import type { DeployContext, FunctionBundle, OperationContext } from '@kagg/plugin-api';
 import { type CellSpec, notebookJson } from '../notebooks.js';
+import { tempDir } from '../temp.js';
 
 export { type CellSpec, notebookJson };
 
@@ -37,7 +36,7 @@ export function recordingContext<O>(
   options: O,
   extra: Partial<DeployContext<O>> = {},
 ): RecordingContext<O> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'kagg-aws-ctx-'));
+  const dir = tempDir('kagg-aws-ctx-');
   const stages: string[] = [];
   const base: OperationContext = {
     stateDir: path.join(dir, 'state'),

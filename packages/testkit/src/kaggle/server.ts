@@ -9,7 +9,7 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { type EnumStyle, type Envelope, errorBody, omitDefaults, spellEnum } from './proto.js';
 import {
   type FakeKernel,
@@ -184,6 +184,8 @@ export class FakeKaggle {
   private nextId = 1000;
   private readonly secret = randomBytes(16);
   private bucket = { tokens: 0, last: 0 };
+  private readonly sockets = new Set<Socket>();
+  private handling = 0;
   private readonly maxOutputPageSize: number;
 
   constructor(options: FakeKaggleOptions = {}) {
@@ -202,9 +204,16 @@ export class FakeKaggle {
 
   async start(): Promise<this> {
     this.server = http.createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => {
-        if (!res.headersSent) this.sendError(res, 500, `fake server bug: ${(error as Error).message}`);
-      });
+      this.handling++;
+      this.handle(req, res)
+        .catch((error: unknown) => {
+          if (!res.headersSent) this.sendError(res, 500, `fake server bug: ${(error as Error).message}`);
+        })
+        .finally(() => this.handling--);
+    });
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
     });
     this.server.keepAliveTimeout = 30_000;
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
@@ -220,6 +229,14 @@ export class FakeKaggle {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     this.server = undefined;
+  }
+
+  /**
+   * True when no connection is open and no request is being handled: every request a client sent
+   * (one since killed included) has been received and has taken effect, or never will.
+   */
+  idle(): boolean {
+    return this.sockets.size === 0 && this.handling === 0;
   }
 
   /** Adds a kernel with `versions` finished versions (default 1). */

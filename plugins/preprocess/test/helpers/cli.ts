@@ -20,6 +20,7 @@ export function runPreprocessCli(
     encoding: 'utf8',
     env: { ...process.env, NODE_PATH: path.join(PLUGIN_ROOT, 'node_modules') },
     maxBuffer: 1 << 26,
+    timeout: 100_000, // a hang fails the test instead of blocking its process
   });
   return { status: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
 }

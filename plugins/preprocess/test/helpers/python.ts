@@ -28,7 +28,12 @@ export function nbformatRoundTrip(text: string): { valid: boolean; error: string
     '    ok = False; err = str(e)[:500]',
     'sys.stdout.write(json.dumps({"valid": ok, "error": err, "written": nbformat.writes(nb) + "\\n"}))',
   ].join('\n');
-  const run = spawnSync(pythonWithNbformat(), ['-c', script], { input: text, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const run = spawnSync(pythonWithNbformat(), ['-c', script], {
+    input: text,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+    timeout: 100_000,
+  });
   if (run.status !== 0) throw new Error(run.stderr);
   return JSON.parse(run.stdout);
 }

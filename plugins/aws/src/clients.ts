@@ -94,9 +94,10 @@ export async function createClients(region: string, seam: AwsSeam): Promise<AwsC
     import('@aws-sdk/client-lambda'),
     import('@aws-sdk/client-iam'),
   ]);
-  const proxy = await proxyHandler();
-  const lambda = new LambdaClient({ ...common(region, seam), ...proxy });
-  const iam = new IAMClient({ ...common(region, seam), ...proxy });
+  // Every client gets the same settings, the proxy's agents included (HTTPS_PROXY and friends).
+  const base = { ...common(region, seam), ...(await proxyHandler()) };
+  const lambda = new LambdaClient(base);
+  const iam = new IAMClient(base);
   let s3: S3Client | undefined;
   let logs: CloudWatchLogsClient | undefined;
   return {
@@ -107,8 +108,7 @@ export async function createClients(region: string, seam: AwsSeam): Promise<AwsC
       if (!s3) {
         const { S3Client } = await import('@aws-sdk/client-s3');
         s3 = new S3Client({
-          ...common(region, seam),
-          ...proxy,
+          ...base,
           forcePathStyle: Boolean(
             seam.endpoint ||
               (seam.env ?? process.env).AWS_ENDPOINT_URL_S3 ||
@@ -122,7 +122,7 @@ export async function createClients(region: string, seam: AwsSeam): Promise<AwsC
     async logs() {
       if (!logs) {
         const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
-        logs = new CloudWatchLogsClient(common(region, seam));
+        logs = new CloudWatchLogsClient(base);
       }
       return logs;
     },

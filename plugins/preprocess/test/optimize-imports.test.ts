@@ -5,12 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { NotebookDocument } from '@kagg/plugin-api';
 import { optimizeImports, serializeNotebook } from '@kagg/plugin-preprocess';
+import { tempDir } from '@kagg/testkit/temp';
 import { runPreprocessCli } from './helpers/cli.ts';
 import { notebookOf } from './helpers/notebooks.ts';
 
@@ -164,7 +164,7 @@ test('--fix keeps imports it cannot prove safe to remove, and says why', () => {
 });
 
 test('kagg preprocess --optimize exits 1 with issues left, --fix needs a target, and a clean fix exits 0', async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'kagg-optimize-'));
+  const dir = tempDir('kagg-optimize-');
   const file = path.join(dir, 'nb.ipynb');
   const text = serializeNotebook(
     notebookOf(['import os, sys\nimport json\nprint(sys.argv[:0])', 'import json\nprint(json.dumps(1))']),

@@ -4,13 +4,13 @@
  * itself is no requirement, and a front-end module the deployed code uses is required.
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { convertNotebook, readNotebook } from '@kagg/core/notebook';
 import { hooks, type TransformResult } from '@kagg/plugin-api';
 import { analyzeRequirements } from '@kagg/plugin-preprocess';
+import { tempDir } from '@kagg/testkit/temp';
 import { Config } from '@oclif/core';
 import { PLUGIN_ROOT, runPreprocessCli } from './helpers/cli.ts';
 import { notebookOf } from './helpers/notebooks.ts';
@@ -24,7 +24,7 @@ const SKIPPED = (source: string) => ({
 });
 
 test('modules reached through sys.path.append/insert of a folder are local, listed or not', async () => {
-  const root = await mkdtemp(path.join(tmpdir(), 'kagg-syspath-'));
+  const root = tempDir('kagg-syspath-');
   const dir = path.join(root, 'notebooks');
   await mkdir(path.join(dir, 'src'), { recursive: true });
   await writeFile(path.join(dir, 'src', 'featurize.py'), 'def f(x):\n    return x\n');
@@ -84,7 +84,7 @@ test('an unknown import is unresolved with cell and line and kept out, unless as
 });
 
 test('the CLI leaves unknown names out of requirements.txt and --assume-unknown-distributions puts them in', async () => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'kagg-unknown-'));
+  const dir = tempDir('kagg-unknown-');
   const file = path.join(dir, 'nb.ipynb');
   await writeFile(file, JSON.stringify(notebookOf(['import pandas as pd\nimport acme_internal'])));
   const plain = runPreprocessCli([file, '--requirements-out', '-']);
@@ -112,7 +112,7 @@ test('the deploy hook never adds an unknown name, and says so unless requirement
     out.warnings!.some((w) => /cell 0 line 2: `import acme_internal` is not installed/.test(w)),
     out.warnings!.join('\n'),
   );
-  const dir = await mkdtemp(path.join(tmpdir(), 'kagg-declared-'));
+  const dir = tempDir('kagg-declared-');
   await writeFile(path.join(dir, 'requirements.txt'), '# ours\nacme-internal==2.1\n');
   const declared = await transform(dir);
   assert.deepEqual(declared.requirements, ['requests']);

@@ -4,12 +4,12 @@
  * time from each provider's format, so no whole token sits in this file.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { NotebookDocument } from '@kagg/plugin-api';
 import { DEFAULT_RULES, loadGitleaksToml, scanNotebook } from '@kagg/plugin-preprocess';
+import { tempDir } from '@kagg/testkit/temp';
 import { runPreprocessCli } from './helpers/cli.ts';
 import { notebookOf } from './helpers/notebooks.ts';
 import { rand, reseed } from './helpers/samples.ts';
@@ -156,7 +156,7 @@ describe('a gitleaks TOML allowlist is honoured', () => {
   });
 
   test('kagg preprocess --rules: an allowlisted secret exits 0, the others still 1', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'kagg-allow-'));
+    const dir = tempDir('kagg-allow-');
     const rulesFile = path.join(dir, 'gitleaks.toml');
     await writeFile(
       rulesFile,

@@ -25,7 +25,8 @@ export async function launchChromium(): Promise<{ browser: Browser; close: () =>
       '--remote-debugging-port=0',
       'about:blank',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // Chromium's own temp files (org.chromium.Chromium.*) go into the profile, removed with it.
+    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, TMPDIR: profile } },
   );
   const ws = await new Promise<string>((resolve, reject) => {
     let err = '';

@@ -4,6 +4,7 @@
  * cannot add flags to these commands (flags are static and cached in the manifest), hence `--set`.
  */
 
+import { parseDuration } from '@kagg/core/config';
 import type { TargetChoice } from '@kagg/core/deploy';
 import { usageError } from '@kagg/core/errors';
 import * as Flags from '@oclif/core/flags';
@@ -12,19 +13,19 @@ const shortcuts = ['local', 'aws', 'gcp', 'azure'] as const;
 
 export const targetFlags = {
   local: Flags.boolean({
-    summary: 'Deploy to this machine (the default target).',
+    summary: 'Target this machine (the default).',
     exclusive: ['aws', 'gcp', 'azure', 'target'],
   }),
-  aws: Flags.boolean({ summary: 'Deploy to AWS Lambda.', exclusive: ['local', 'gcp', 'azure', 'target'] }),
-  gcp: Flags.boolean({ summary: 'Deploy to Google Cloud Functions.', exclusive: ['local', 'aws', 'azure', 'target'] }),
-  azure: Flags.boolean({ summary: 'Deploy to Azure Functions.', exclusive: ['local', 'aws', 'gcp', 'target'] }),
+  aws: Flags.boolean({ summary: 'Target AWS Lambda.', exclusive: ['local', 'gcp', 'azure', 'target'] }),
+  gcp: Flags.boolean({ summary: 'Target Google Cloud Functions.', exclusive: ['local', 'aws', 'azure', 'target'] }),
+  azure: Flags.boolean({ summary: 'Target Azure Functions.', exclusive: ['local', 'aws', 'gcp', 'target'] }),
   target: Flags.string({
-    summary: 'Deploy to the target with this id (third-party targets too).',
+    summary: 'The target with this id (third-party targets too).',
     exclusive: ['local', 'aws', 'gcp', 'azure'],
   }),
   region: Flags.string({ summary: 'Cloud region.' }),
   memory: Flags.integer({ summary: 'Memory in MB.', min: 128 }),
-  timeout: Flags.integer({ summary: 'Request timeout in seconds.', min: 1 }),
+  timeout: Flags.string({ summary: 'Request timeout: seconds (60) or a duration (90s, 5m), as everywhere in kagg.' }),
   public: Flags.boolean({
     summary: 'Anyone with the URL may call it (default for cloud targets).',
     exclusive: ['private'],
@@ -49,7 +50,7 @@ interface TargetFlagValues {
   target?: string;
   region?: string;
   memory?: number;
-  timeout?: number;
+  timeout?: string;
   public?: boolean;
   private?: boolean;
   set?: string[];
@@ -60,7 +61,8 @@ export function targetChoiceFrom(flags: TargetFlagValues): TargetChoice {
   const common: Record<string, unknown> = {};
   if (flags.region !== undefined) common.region = flags.region;
   if (flags.memory !== undefined) common.memory = flags.memory;
-  if (flags.timeout !== undefined) common.timeout = flags.timeout;
+  // Targets take whole seconds.
+  if (flags.timeout !== undefined) common.timeout = Math.ceil(parseDuration(flags.timeout, '--timeout') / 1000);
   if (flags.public) common.public = true;
   if (flags.private) common.public = false;
   const target = shortcut ?? flags.target;

@@ -3,7 +3,6 @@ export { type AlertEvent, type AlertPolicy, AlertState } from './alerts.js';
 export { type Clock, realClock } from './clock.js';
 export { detectCold } from './cold.js';
 export { type Condition, evaluate, parseCondition } from './conditions.js';
-export { parseDuration } from './duration.js';
 export { Monitor, type MonitoredEndpoint, type MonitorOptions, type MonitorResult } from './monitor.js';
 export { Channel, type Delivery } from './notify.js';
 export { Metrics, parseListen, serveMetrics } from './prometheus.js';

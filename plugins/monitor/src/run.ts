@@ -5,6 +5,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseDuration } from '@kagg/core/config';
 import { type EndpointDeps, resolveInvocation } from '@kagg/core/endpoints';
 import { usageError } from '@kagg/core/errors';
 import { writeFileAtomic } from '@kagg/core/fs';
@@ -12,7 +13,6 @@ import { safeUrl } from '@kagg/core/http';
 import type { AlertEvent } from './alerts.js';
 import type { Clock } from './clock.js';
 import { type Condition, DEFAULT_CONDITIONS, parseCondition } from './conditions.js';
-import { parseDuration } from './duration.js';
 import { renderHtml } from './html.js';
 import { Monitor, type MonitoredEndpoint, type MonitorResult } from './monitor.js';
 import { Channel, checkReachable, type Delivery, parseWebhookUrl } from './notify.js';

@@ -104,7 +104,7 @@ describe('bad input: a clear error naming the input, the right exit code, nothin
       2,
       /condition "\[STATUS\] = 200": unknown operator "="/,
     ],
-    ['bad duration', ['SERVER', '--duration', '10'], 2, /--duration "10" is not a duration/],
+    ['bad duration', ['SERVER', '--duration', '10x'], 2, /--duration "10x" is not a duration/],
     ['bad interval', ['SERVER', '--interval', 'often'], 2, /--interval "often" is not a duration/],
     ['bad payload', ['SERVER', '--data', '{a:1}'], 2, /--data is not valid JSON/],
     ['bad webhook', ['SERVER', '--webhook', 'not a url'], 2, /--webhook "not a url" is not a URL/],

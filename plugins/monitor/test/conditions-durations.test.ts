@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { evaluate, parseCondition, parseDuration } from '@kagg/plugin-monitor';
+import { evaluate, parseCondition } from '@kagg/plugin-monitor';
 
 const input = {
   status: 200,
@@ -73,25 +73,6 @@ describe('conditions', () => {
           assert.match(e.message, why);
           return true;
         },
-      );
-    });
-  }
-});
-
-describe('durations', () => {
-  test('units and combinations', () => {
-    assert.equal(parseDuration('500ms', '--interval'), 500);
-    assert.equal(parseDuration('10s', '--interval'), 10_000);
-    assert.equal(parseDuration('1m30s', '--duration'), 90_000);
-    assert.equal(parseDuration('1.5h', '--duration'), 5_400_000);
-    assert.equal(parseDuration('2d', '--duration'), 172_800_000);
-  });
-  for (const text of ['10', '10x', '', 'ten minutes', '0s', '-5s', '5 m', '1m-']) {
-    test(`"${text}" is refused naming the flag`, () => {
-      assert.throws(
-        () => parseDuration(text, '--duration'),
-        (e: Error & { exitCode?: number }) =>
-          e.exitCode === 2 && e.message.startsWith(`--duration "${text}" is not a duration`),
       );
     });
   }

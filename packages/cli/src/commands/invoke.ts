@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { KaggCommand } from '@kagg/core/command';
+import { parseDuration } from '@kagg/core/config';
 import { type InvokeResult, invokeEndpoint } from '@kagg/core/endpoints';
 import { KaggError, usageError } from '@kagg/core/errors';
 import * as Args from '@oclif/core/args';
@@ -8,18 +9,24 @@ import { installFlags } from '../flags.js';
 import { operationDeps, services } from '../services.js';
 
 export default class Invoke extends KaggCommand<InvokeResult> {
-  static override aliases = ['call'];
-  static override summary = 'Call an endpoint with a JSON payload and print its answer.';
+  // kagg.py's name still works, without a second entry in the command list.
+  static override hiddenAliases = ['call'];
+  static override summary = 'Call an endpoint with a JSON payload and print its answer (also `kagg call`).';
   static override description =
     'NAME is an endpoint from the registry (kagg signs or adds keys for private endpoints) or a URL. The JSON answer goes to stdout; the status to stderr. Exits 1 when the endpoint answers with an error status. Never prompts: without --data the payload is {} (or stdin with --data-file -).';
   static override examples = [
     `<%= config.bin %> invoke iris --data '{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}'`,
-    '<%= config.bin %> call churn --data-file request.json --json',
+    '<%= config.bin %> invoke iris --data @examples/iris/request.json --json',
+    '<%= config.bin %> call iris --data-file examples/iris/request.json',
     '<%= config.bin %> invoke http://127.0.0.1:8080/ --method GET',
   ];
   static override args = { endpoint: Args.string({ description: 'Endpoint name or URL.', required: true }) };
   static override flags = {
-    data: Flags.string({ char: 'd', summary: 'The JSON payload.', exclusive: ['data-file'] }),
+    data: Flags.string({
+      char: 'd',
+      summary: "The JSON payload, or @FILE to read it from a file (curl's convention; @- for stdin).",
+      exclusive: ['data-file'],
+    }),
     'data-file': Flags.string({ summary: 'Read the JSON payload from a file (- for stdin).', exclusive: ['data'] }),
     method: Flags.string({
       char: 'X',
@@ -32,20 +39,25 @@ export default class Invoke extends KaggCommand<InvokeResult> {
       summary: 'Extra header, "Name: value" (repeatable).',
       multiple: true,
     }),
-    timeout: Flags.integer({ summary: 'Seconds to wait for the answer.', default: 60, min: 1 }),
+    timeout: Flags.string({
+      summary: 'How long to wait for the answer: seconds (60) or a duration (90s, 2m).',
+      default: '60',
+    }),
     ...installFlags,
   };
 
   async run(): Promise<InvokeResult> {
     const { args, flags } = await this.parse(Invoke);
+    const timeoutMs = parseDuration(flags.timeout, '--timeout');
     let body = flags.data;
-    if (flags['data-file']) {
-      const from = flags['data-file'];
+    const file = flags['data-file'] ?? (flags.data?.startsWith('@') ? flags.data.slice(1) : undefined);
+    if (file !== undefined) {
+      const flag = flags['data-file'] === undefined ? '--data @' : '--data-file ';
       try {
-        body = readFileSync(from === '-' ? 0 : from, 'utf8');
+        body = readFileSync(file === '-' ? 0 : file, 'utf8');
       } catch (error) {
         const e = error as NodeJS.ErrnoException;
-        throw usageError(`--data-file ${from}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+        throw usageError(`${flag}${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
       }
     }
     if (body !== undefined) {
@@ -67,7 +79,7 @@ export default class Invoke extends KaggCommand<InvokeResult> {
       method: flags.method,
       ...(body !== undefined ? { body } : {}),
       headers,
-      timeoutMs: flags.timeout * 1000,
+      timeoutMs,
     });
     this.info(`HTTP ${result.status}`);
     this.out(typeof result.body === 'string' ? result.body : JSON.stringify(result.body, null, 2));

@@ -1,15 +1,7 @@
 import { KaggCommand } from '@kagg/core/command';
-import { usageError } from '@kagg/core/errors';
+import { parseDuration } from '@kagg/core/config';
 import { createKaggleClient, pickKernel, type RunResult, runKernel } from '@kagg/core/kaggle';
 import { Args, Flags } from '@oclif/core';
-
-/** `90`, `90s`, `30m`, `2h` → milliseconds. */
-function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/i.exec(text.trim());
-  if (!m) throw usageError(`--timeout must be a duration like 600, 90s, 30m or 2h (got "${text}").`);
-  const unit = (m[2] ?? 's').toLowerCase();
-  return Math.round(Number(m[1]) * (unit === 'h' ? 3600_000 : unit === 'm' ? 60_000 : 1000));
-}
 
 export default class Run extends KaggCommand<RunResult> {
   static override summary = 'Run a kernel on Kaggle: push a new version, wait for it, download its outputs and log.';
@@ -43,7 +35,7 @@ kagg waits for this run's own status (never the previous version's), showing pro
 
   async run(): Promise<RunResult> {
     const { args, flags } = await this.parse(Run);
-    const timeoutMs = flags.timeout ? parseDuration(flags.timeout) : undefined;
+    const timeoutMs = flags.timeout ? parseDuration(flags.timeout, '--timeout') : undefined;
     const client = createKaggleClient({
       onWarning: (m) => this.warning(m),
       onRetry: (r) =>

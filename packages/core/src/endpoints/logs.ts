@@ -4,6 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DeployTarget, LogEvent } from '@kagg/plugin-api';
+import { parseDuration } from '../config/duration.js';
 import { KaggError, usageError } from '../errors/index.js';
 import type { EndpointEntry } from '../registry/types.js';
 
@@ -16,19 +17,13 @@ export interface LogsRequest {
   pollMs?: number;
 }
 
-const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** `10m` → now − 10 minutes; an ISO date → that time. */
+/** A duration (`10m`, `90` seconds) → now minus it; an ISO date → that time. */
 export function sinceTime(since: string, now = Date.now()): number {
-  const m = /^(\d+)\s*([smhd])$/.exec(since.trim());
-  if (m) return now - Number(m[1]) * (UNITS[m[2] as string] as number);
-  const date = /^\d{4}-\d{2}-\d{2}/.test(since) ? Date.parse(since) : Number.NaN;
-  if (Number.isNaN(date)) {
-    throw usageError(`--since ${since}: use a duration such as 90s, 10m, 2h or 1d, or an ISO date`, {
-      code: 'LOGS_SINCE_INVALID',
-    });
+  if (/^\d{4}-\d{2}-\d{2}/.test(since.trim())) {
+    const date = Date.parse(since);
+    if (!Number.isNaN(date)) return date;
   }
-  return date;
+  return now - parseDuration(since, '--since');
 }
 
 /** One printable line per event: its time, then the message. */

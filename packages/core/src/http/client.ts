@@ -343,8 +343,14 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     const attempt = (stream: GotRequest): Promise<DownloadResult> =>
       new Promise((resolve, reject) => {
         let file: WriteStream | undefined;
+        let dropping = false;
         const drop = async () => {
-          if (file && !file.closed) await new Promise<void>((r) => file?.destroy().once('close', () => r()));
+          dropping = true;
+          if (file) {
+            // Unpiped first: got may still push the failed attempt's last bytes into a closed file.
+            stream.unpipe(file);
+            if (!file.closed) await new Promise<void>((r) => file?.destroy().once('close', () => r()));
+          }
           await rm(part, { force: true });
         };
         const attempts = () => stream.retryCount + 1;
@@ -380,6 +386,12 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
           if (req.skip?.({ status: res.statusCode, headers: toHeaders(res.headers) })) return done('skipped');
           const out = createWriteStream(part);
           file = out;
+          // Writing the file failed (disk full, permissions): no retry helps; nothing is left behind.
+          out.on('error', (error) => {
+            if (dropping) return;
+            stream.destroy();
+            drop().then(() => reject(error), reject);
+          });
           stream.pipe(out);
           // Only a body that ended complete (got checks Content-Length) reaches 'finish'; a failed
           // attempt is settled by the `retry` or `error` handler above.

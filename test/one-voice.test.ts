@@ -55,4 +55,16 @@ describe('one voice across commands', () => {
     const logs = await kagg(['logs', 'voice', '--since', '3600'], env);
     assert.equal(logs.code, 0, logs.stderr);
   });
+
+  it('a missing argument or a bad flag value is two lines: what is wrong, and where help is (exit 2)', async () => {
+    const missing = await kagg(['deploy'], env);
+    assert.equal(missing.code, 2);
+    assert.equal(
+      missing.stderr,
+      'Error: Missing 1 required arg:\ninput  Notebook file, folder, URL or Kaggle ref.\n  → see `kagg deploy --help`\n',
+    );
+    const bad = await kagg(['deploy', 'x.ipynb', '--memory', 'lots'], env);
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stderr, 'Error: --memory: Expected an integer but received: lots\n  → see `kagg deploy --help`\n');
+  });
 });

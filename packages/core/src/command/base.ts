@@ -50,7 +50,7 @@ export abstract class KaggCommand<T> extends Command {
 
   override async catch(err: Error & { oclif?: { exit?: number }; exitCode?: number }): Promise<unknown> {
     this.progressInstance?.stop();
-    renderError(err, { json: this.jsonEnabled() });
+    renderError(err, { json: this.jsonEnabled(), command: this.id?.replaceAll(':', ' ') });
     return undefined;
   }
 
@@ -63,7 +63,7 @@ export abstract class KaggCommand<T> extends Command {
  */
 export function renderError(
   err: Error & { oclif?: { exit?: number }; exitCode?: number },
-  opts: { json: boolean },
+  opts: { json: boolean; command?: string | undefined },
 ): void {
   // oclif's parse errors (bad flag values included, which oclif's exit-code table misses) are usage errors.
   // Ctrl-C (the SIGINT handler set 130): whatever the interrupted work threw, the exit is 130.
@@ -78,8 +78,13 @@ export function renderError(
   if (exit === 0) return; // oclif's `this.exit(0)`
   process.exitCode = exit;
   const code = interrupted ? 'INTERRUPTED' : isKaggError(err) ? err.code : exit === 2 ? 'USAGE' : 'FAILED';
-  const action = isKaggError(err) ? err.action : undefined;
-  const message = redact(messageOf(err));
+  const parse = !isKaggError(err) && exit === 2;
+  const action = isKaggError(err)
+    ? err.action
+    : parse && opts.command
+      ? `see \`kagg ${opts.command} --help\``
+      : undefined;
+  const message = redact(parse ? parseMessage(messageOf(err)) : messageOf(err));
   if (opts.json) {
     const details = isKaggError(err) && err.details ? { details: redactValue(err.details) } : {};
     process.stdout.write(
@@ -90,4 +95,17 @@ export function renderError(
     if (action) process.stderr.write(`  → ${redact(action)}\n`);
     if (process.env.KAGG_DEBUG && err.stack) process.stderr.write(`${redact(err.stack)}\n`);
   }
+}
+
+/**
+ * oclif's parse errors end with notes for every command that has a repeatable flag ("Note: --set,
+ * --env … allow multiple values …") and "See more help with --help": noise for a missing argument.
+ * The help pointer becomes the error's action instead.
+ */
+function parseMessage(message: string): string {
+  return message
+    .replace(/\n+Note: [^\n]*allow multiple values[\s\S]*?beginning of arguments\.?/, '')
+    .replace(/\n+See more help with --help\s*$/, '')
+    .replace(/^Parsing (--[\w-]+)\s*\n\s*/, '$1: ')
+    .trim();
 }

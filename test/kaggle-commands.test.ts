@@ -278,7 +278,7 @@ describe('credentials', () => {
       listed.json.error.action,
     );
     const doctor = await kagg(['doctor'], noCreds);
-    assert.match(doctor.stdout, /^! kaggle credentials: none found .*kaggle\.json\)$/m);
+    assert.match(doctor.stdout, /^! kaggle credentials: none found .*kaggle\.json, .*credentials\.json\)$/m);
     assert.equal(doctor.code, 0, doctor.stdout);
     const json = await kaggJson<{ checks: Array<{ name: string; ok: boolean; warning?: boolean }> }>(
       ['doctor'],
@@ -287,6 +287,24 @@ describe('credentials', () => {
     const check = json.json.checks.find((c) => c.name === 'kaggle credentials');
     assert.equal(check?.ok, true);
     assert.equal(check?.warning, true);
+  });
+
+  it('a stale access_token beside a valid kaggle.json: commands succeed and doctor says which was used and why', async () => {
+    const conf = work('conf-stale-token');
+    writeFileSync(path.join(conf, 'kaggle.json'), JSON.stringify({ username: 'alice', key: KEY }), { mode: 0o600 });
+    const h = work('home-stale-token');
+    mkdirSync(path.join(h, '.kaggle'));
+    writeFileSync(path.join(h, '.kaggle', 'access_token'), 'KGAT_stale_token_0099');
+    const stale = env({ KAGGLE_USERNAME: '', KAGGLE_KEY: '', KAGGLE_CONFIG_DIR: conf, HOME: h });
+    const r = await kagg(['status', 'alice/titanic-model'], stale);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /access_token skipped: Kaggle refused the token \(HTTP 401\)/);
+    const doctor = await kagg(['doctor'], stale);
+    assert.match(
+      doctor.stdout,
+      /^! kaggle credentials: key of alice from .*kaggle\.json \(skipped .*access_token: Kaggle refused the token \(HTTP 401\)\)$/m,
+    );
+    assert.ok(!`${r.stdout}${r.stderr}${doctor.stdout}${doctor.stderr}`.includes('KGAT_stale_token_0099'));
   });
 
   it('reads kaggle.json from KAGGLE_CONFIG_DIR and warns when others can read it', async () => {

@@ -1,14 +1,19 @@
 export {
   authorizationHeader,
+  type CredentialCandidate,
   type CredentialDescription,
   type CredentialLookup,
   describeKaggleCredentials,
   findKaggleCredentials,
   type KaggleCredentials,
   kaggleJsonPath,
+  type OAuthCredentials,
+  oauthCredentialsPath,
 } from './auth.js';
 export {
+  type Authentication,
   type CallOptions,
+  type CredentialAttempt,
   createKaggleClient,
   DEFAULT_KAGGLE_API_URL,
   KaggleClient,

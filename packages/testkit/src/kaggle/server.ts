@@ -1,7 +1,8 @@
 /**
  * A strict fake of Kaggle's RPC API (contracts/kaggle-api.md §6) on 127.0.0.1:
  *   POST /v1/kernels.KernelsApiService/{ListKernels,GetKernel,SaveKernel,GetKernelSessionStatus,ListKernelSessionOutput}
- *   POST /v1/security.OAuthService/IntrospectToken
+ *   POST /v1/security.OAuthService/IntrospectToken     (credentials required, as Kaggle's)
+ *   POST /v1/users.AccountService/GenerateAccessToken  (OAuth refresh: a known refreshToken mints a token)
  *   GET  /storage/<id>/<name>?X-Goog-Signature=…   signed output files (no Authorization header allowed)
  * Strict: unknown request fields, wrong types and unknown enum names are 400s; responses omit default
  * fields as proto JSON does. It records every request, and injects faults on demand (status codes in
@@ -131,6 +132,7 @@ const SAVE_FIELDS: Record<string, 'int' | 'string' | 'bool' | 'list'> = {
   kernelExecutionType: 'string',
   priority: 'int',
 };
+const KERNEL_EXECUTION_TYPES = ['KERNEL_EXECUTION_TYPE_UNSPECIFIED', 'SAVE_AND_RUN_ALL', 'INTER_ACTIVE', 'QUICK_SAVE'];
 const GROUPS = [
   'EVERYONE',
   'PROFILE',
@@ -403,9 +405,11 @@ export class FakeKaggle {
       const service = rpcMatch[1];
       const method = rpcMatch[2] ?? '';
       let answer: unknown;
-      if (service === 'security.OAuthService' && method === 'IntrospectToken')
-        answer = this.introspect(body as Record<string, unknown>);
+      if (service === 'users.AccountService' && method === 'GenerateAccessToken')
+        answer = this.generateAccessToken(body as Record<string, unknown>);
       else if (!user) throw new HttpFail(401, 'Unauthenticated: missing or invalid credentials');
+      else if (service === 'security.OAuthService' && method === 'IntrospectToken')
+        answer = this.introspect(body as Record<string, unknown>);
       else if (service !== 'kernels.KernelsApiService') throw new HttpFail(404, `Unknown service ${service}`);
       else answer = this.rpc(method, body as Record<string, unknown>, user);
       reply(200);
@@ -457,7 +461,8 @@ export class FakeKaggle {
   private authenticate(header: string | undefined): FakeUser | undefined {
     if (!header) return undefined;
     const [scheme, value = ''] = header.split(' ', 2);
-    if (scheme?.toLowerCase() === 'bearer') return this.users.find((u) => u.token && u.token === value);
+    if (scheme?.toLowerCase() === 'bearer')
+      return this.users.find((u) => (u.token && u.token === value) || u.minted?.includes(value));
     if (scheme?.toLowerCase() === 'basic') {
       const decoded = Buffer.from(value, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
@@ -517,7 +522,9 @@ export class FakeKaggle {
 
   private introspect(body: Record<string, unknown>): unknown {
     strictFields(body, new Set(['token']));
-    const user = this.users.find((u) => u.token && u.token === body.token);
+    if (typeof body.token !== 'string') throw new HttpFail(400, 'token is required');
+    const token = body.token;
+    const user = this.users.find((u) => (u.token && u.token === token) || u.minted?.includes(token));
     if (!user) return { active: false };
     return {
       active: true,
@@ -527,6 +534,32 @@ export class FakeKaggle {
       exp: Math.floor(Date.now() / 1000) + 3600,
       clientId: 'kaggle',
     };
+  }
+
+  /** users.AccountService/GenerateAccessToken (kagglesdk GenerateAccessTokenRequest); no Authorization needed. */
+  private generateAccessToken(body: Record<string, unknown>): unknown {
+    strictFields(
+      body,
+      new Set(['refreshToken', 'apiVersion', 'expirationDuration', 'authorizationContext', 'authorizationScopes']),
+    );
+    optEnum(body, 'apiVersion', ['API_VERSION_UNSPECIFIED', 'API_VERSION_V1', 'API_VERSION_V2']);
+    const duration = body.expirationDuration;
+    if (duration !== undefined && (typeof duration !== 'string' || !/^\d+(\.\d+)?s$/.test(duration)))
+      throw new HttpFail(
+        400,
+        `Invalid value for expirationDuration: ${JSON.stringify(duration)} (a Duration like "43200s")`,
+      );
+    const user = this.users.find((u) => u.refreshToken && u.refreshToken === body.refreshToken);
+    if (!user) throw new HttpFail(401, 'Invalid refresh token');
+    const token = `KGAT_minted_${randomBytes(8).toString('hex')}`;
+    user.minted = [...(user.minted ?? []), token];
+    const seconds = typeof duration === 'string' ? Math.floor(Number.parseFloat(duration)) : 3600;
+    return omitDefaults({
+      token,
+      expiresIn: seconds,
+      userName: user.username,
+      userId: 1 + this.users.indexOf(user),
+    });
   }
 
   private rpc(method: string, body: Record<string, unknown>, user: FakeUser): unknown {
@@ -687,6 +720,17 @@ export class FakeKaggle {
               : typeof value === 'string';
       if (!ok) throw new HttpFail(400, `Invalid value for ${key}: expected ${type}, got ${JSON.stringify(value)}`);
     }
+    // kagglesdk: kernelExecutionType is the KernelExecutionType enum; dockerImagePinningType is a string
+    // the official CLI limits to original/latest.
+    optEnum(body, 'kernelExecutionType', KERNEL_EXECUTION_TYPES);
+    if (
+      body.dockerImagePinningType !== undefined &&
+      !['original', 'latest'].includes(body.dockerImagePinningType as string)
+    )
+      throw new HttpFail(
+        400,
+        `Invalid value for dockerImagePinningType: ${JSON.stringify(body.dockerImagePinningType)} (original or latest)`,
+      );
     const failure = (error: string) => omitDefaults({ error });
     if (typeof body.text !== 'string') throw new HttpFail(400, 'text is required');
     let k: FakeKernel | undefined;

@@ -165,9 +165,16 @@ describe('kagg list', () => {
     const r = await kagg(['list', '--sort-by', 'relevance'], env());
     assert.equal(r.code, 2);
     assert.match(r.stderr, /needs a --search term/);
-    const p = await kagg(['list', '--page-size', '500'], env());
+    const p = await kagg(['list', '--page-size', '0'], env());
     assert.equal(p.code, 2);
     assert.equal(fake.requests.length, before);
+  });
+
+  it('is lenient where the official CLI is: --page-size over 100 is clamped to 100, with a warning', async () => {
+    const r = await kagg(['list', '--page-size', '500'], env());
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /--page-size 500 is over Kaggle's maximum; 100 is used/);
+    assert.equal((fake.calls('ListKernels').at(-1)?.body as { pageSize: number }).pageSize, 100);
   });
 
   it('survives a 429/500 storm', async () => {
@@ -181,6 +188,46 @@ describe('kagg list', () => {
 });
 
 describe('kagg pull', () => {
+  it('places files as the official CLI: the current folder, or <root>/kernels/<owner>/<slug> with KAGGLE_PATH', async () => {
+    const cwd = work('pull-cwd');
+    const r = await kagg(['pull', 'alice/iris-explorer'], env(), { cwd });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(existsSync(path.join(cwd, 'iris-explorer.py')));
+    const root = work('pull-root');
+    const rooted = await kagg(['pull', 'alice/iris-explorer'], env({ KAGGLE_PATH: root }), { cwd });
+    assert.equal(rooted.code, 0, rooted.stderr);
+    assert.ok(existsSync(path.join(root, 'kernels', 'alice', 'iris-explorer', 'iris-explorer.py')));
+    // -w: the current folder even with a root; -p naming an existing file: that file.
+    const file = path.join(cwd, 'mine.py');
+    writeFileSync(file, 'old');
+    const intoFile = await kagg(['pull', '-k', 'alice/iris-explorer', '-p', file], env({ KAGGLE_PATH: root }));
+    assert.equal(intoFile.code, 0, intoFile.stderr);
+    assert.equal(readFileSync(file, 'utf8'), 'print("hello from kaggle")\n');
+  });
+
+  it('owner/slug/N pulls version N (versionLabel "vN"); with no ref, the id of kernel-metadata.json in the folder', async () => {
+    fake.addKernel({ owner: 'alice', slug: 'versioned-kernel', kernelType: 'script', versions: 3 });
+    const d = work('pull-version');
+    const r = await kagg(['pull', 'alice/versioned-kernel/2', '-p', d, '-m'], env());
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(fake.calls('GetKernel').at(-1)?.body, {
+      userName: 'alice',
+      kernelSlug: 'versioned-kernel',
+      versionLabel: 'v2',
+    });
+    const missing = await kagg(['pull', 'alice/versioned-kernel/9', '-p', d], env());
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /versioned-kernel\/9 was not found/);
+    const again = await kagg(['pull'], env(), { cwd: d });
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /Using kernel alice\/versioned-kernel \(from kernel-metadata\.json\)/);
+    assert.deepEqual(fake.calls('GetKernel').at(-1)?.body, { userName: 'alice', kernelSlug: 'versioned-kernel' });
+    writeFileSync(path.join(d, 'kernel-metadata.json'), JSON.stringify({ id: 'INSERT_KERNEL_SLUG_HERE' }));
+    const placeholder = await kagg(['pull'], env(), { cwd: d });
+    assert.equal(placeholder.code, 2);
+    assert.match(placeholder.stderr, /does not name a kernel/);
+  });
+
   it('writes the code and metadata of refs and URLs, surviving a storm', async () => {
     const d = work('pull-many');
     const since = fake.requests.length;
@@ -406,7 +453,10 @@ describe('kagg status and output', () => {
     assert.equal(stormHits(since), 6);
     assert.equal(r.json.written, 2);
     assert.equal(readFileSync(path.join(d, 'plots', 'loss.png'), 'utf8'), 'PNGDATA');
-    assert.equal(readFileSync(path.join(d, 'titanic-model.log'), 'utf8'), 'trained\n');
+    assert.equal(readFileSync(path.join(d, 'titanic-model.log.txt'), 'utf8'), 'trained\n');
+    assert.deepEqual(JSON.parse(readFileSync(path.join(d, 'titanic-model.log'), 'utf8')), [
+      { stream_name: 'stdout', time: 1, data: 'trained\n' },
+    ]);
     const again = await kaggJson<{ written: number; skipped: number }>(
       ['output', 'alice/titanic-model', '--path', d],
       env(),
@@ -488,7 +538,7 @@ describe('kagg run', () => {
     assert.match(r.stderr, /Run of alice\/stale-trap version 2 failed: NameError: name x is not defined/);
     assert.match(r.stderr, /Last lines of the log:\nstarting\nNameError: name x is not defined/);
     assert.equal(
-      readFileSync(path.join(out, 'stale-trap.log'), 'utf8'),
+      readFileSync(path.join(out, 'stale-trap.log.txt'), 'utf8'),
       'starting\nNameError: name x is not defined\n',
     );
   });

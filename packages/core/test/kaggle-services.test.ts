@@ -341,7 +341,7 @@ describe('push', () => {
 });
 
 describe('output', () => {
-  it('follows every page, never sends credentials to storage, saves the log as text and skips current files', async () => {
+  it('follows every page, never sends credentials to storage, saves the raw JSON log with a text log beside it and skips current files', async () => {
     const files = Array.from({ length: 250 }, (_, i) => ({
       fileName: `parts/p${String(i).padStart(3, '0')}.txt`,
       content: `part ${i}\n`,
@@ -366,7 +366,12 @@ describe('output', () => {
     assert.ok(mine.filter((r) => r.storage).every((r) => r.headers.authorization === undefined && r.status === 200));
     assert.equal(res.files.filter((f) => f.outcome === 'written').length, 251);
     assert.equal(readFileSync(path.join(target, 'parts', 'p249.txt'), 'utf8'), 'part 249\n');
-    assert.equal(readFileSync(path.join(target, 'many-outputs.log'), 'utf8'), 'training\ndone\n');
+    assert.equal(readFileSync(path.join(target, 'many-outputs.log.txt'), 'utf8'), 'training\ndone\n');
+    const raw = JSON.parse(readFileSync(path.join(target, 'many-outputs.log'), 'utf8')) as Array<{ data: string }>;
+    assert.deepEqual(
+      raw.map((e) => e.data),
+      ['training\n', 'done\n'],
+    );
 
     const again = await downloadKernelOutputs(client(), { owner: 'alice', slug: 'many-outputs' }, target, {
       filePattern: /\.csv$/,

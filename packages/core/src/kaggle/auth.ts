@@ -226,3 +226,17 @@ export function describeKaggleCredentials(env: NodeJS.ProcessEnv = process.env):
     warnings,
   };
 }
+
+/**
+ * The official CLI's download root: `KAGGLE_PATH`, else `path` in kaggle.json; undefined when neither
+ * is set (then pull and output write into the current folder, as the official CLI does).
+ */
+export function kaggleDownloadRoot(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.KAGGLE_PATH?.trim()) return env.KAGGLE_PATH.trim();
+  try {
+    const parsed = JSON.parse(readFileSync(kaggleJsonPath(env), 'utf8')) as { path?: unknown };
+    return typeof parsed.path === 'string' && parsed.path.trim() ? parsed.path.trim() : undefined;
+  } catch {
+    return undefined;
+  }
+}

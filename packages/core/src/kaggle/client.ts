@@ -238,7 +238,11 @@ export class KaggleClient {
 
   /** Fills in the owner of a bare slug with the current user. */
   async resolve(ref: KernelRef): Promise<FullKernelRef> {
-    return { owner: ref.owner ?? (await this.username()), slug: ref.slug };
+    return {
+      owner: ref.owner ?? (await this.username()),
+      slug: ref.slug,
+      ...(ref.version ? { version: ref.version } : {}),
+    };
   }
 
   /** One RPC of the kernels service. Returns the parsed JSON body of a successful answer. */
@@ -324,7 +328,10 @@ export class KaggleClient {
   }
 
   async getKernel(ref: FullKernelRef): Promise<{ metadata: KernelInfo; blob: KernelBlob }> {
-    const body = asObject(await this.call('GetKernel', { userName: ref.owner, kernelSlug: ref.slug }, { kernel: ref }));
+    const request: Record<string, unknown> = { userName: ref.owner, kernelSlug: ref.slug };
+    // kagglesdk ApiGetKernelRequest.versionLabel: Kaggle wants "v<N>" (a bare N, or slug/N, is refused).
+    if (ref.version) request.versionLabel = `v${ref.version}`;
+    const body = asObject(await this.call('GetKernel', request, { kernel: ref }));
     return { metadata: parseKernelInfo(body.metadata), blob: parseBlob(body.blob) };
   }
 
@@ -341,6 +348,7 @@ export class KaggleClient {
 
   async listSessionOutput(ref: FullKernelRef, pageToken?: string, pageSize = 200): Promise<OutputPage> {
     const body: Record<string, unknown> = { userName: ref.owner, kernelSlug: ref.slug, pageSize };
+    if (ref.version) body.versionLabel = `v${ref.version}`;
     if (pageToken) body.pageToken = pageToken;
     return parseOutputPage(await this.call('ListKernelSessionOutput', body, { kernel: ref }));
   }

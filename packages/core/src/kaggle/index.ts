@@ -6,6 +6,7 @@ export {
   describeKaggleCredentials,
   findKaggleCredentials,
   type KaggleCredentials,
+  kaggleDownloadRoot,
   kaggleJsonPath,
   type OAuthCredentials,
   oauthCredentialsPath,
@@ -64,6 +65,7 @@ export {
 export {
   fetchKernelNotebook,
   type KernelNotebook,
+  kernelIdFromFolder,
   type PullManyResult,
   type PullOptions,
   type PullResult,

@@ -588,6 +588,8 @@ export class FakeKaggle {
     strictFields(body, fields);
     const owner = requireString(body, 'userName');
     const slug = requireString(body, 'kernelSlug');
+    // CLI 2.x sent versions as `slug/N`; Kaggle answers that with 403 (versionLabel "vN" is the way).
+    if (slug.includes('/')) throw new HttpFail(403, "Permission 'kernels.get' was denied");
     const k = this.kernel(`${owner}/${slug}`);
     if (!k) throw new HttpFail(404, 'Not found');
     if (!this.visible(k, user)) throw new HttpFail(403, "Permission 'kernels.get' was denied");
@@ -842,7 +844,7 @@ export class FakeKaggle {
       if (!m) throw new HttpFail(400, 'Invalid pageToken');
       offset = Number(m[1]);
     }
-    const session = k.versions.at(-1)?.session;
+    const session = body.versionLabel ? this.pickVersion(k, body.versionLabel).session : k.versions.at(-1)?.session;
     const finished = session?.finished ? session : undefined;
     const files = finished?.files ?? [];
     const slice = files.slice(offset, offset + size);

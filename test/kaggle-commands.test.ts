@@ -174,7 +174,7 @@ describe('kagg list', () => {
     const r = await kagg(['list', '--page-size', '500'], env());
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, /--page-size 500 is over Kaggle's maximum; 100 is used/);
-    assert.equal((fake.calls('ListKernels').at(-1)?.body as { pageSize: number }).pageSize, 100);
+    assert.equal((fake.calls('ListKernels').at(-1)?.body as { pageSize?: number } | undefined)?.pageSize, 100);
   });
 
   it('survives a 429/500 storm', async () => {
@@ -381,6 +381,25 @@ describe('kagg push', () => {
     assert.equal(sent?.id, fake.kernel('alice/iris-explorer')?.id);
   });
 
+  it('takes the official spellings: -p DIR for the folder and -t/--timeout for the session timeout', async () => {
+    const d = work('push-official-flags');
+    assert.equal((await kagg(['pull', 'alice/iris-explorer', '-p', d, '-m'], env())).code, 0);
+    const r = await kagg(['push', '-p', d, '-t', '600'], env());
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      (fake.calls('SaveKernel').at(-1)?.body as { sessionTimeoutSeconds?: number } | undefined)?.sessionTimeoutSeconds,
+      600,
+    );
+    const long = await kagg(['push', '--path', d, '--timeout', '900'], env());
+    assert.equal(long.code, 0, long.stderr);
+    assert.equal(
+      (fake.calls('SaveKernel').at(-1)?.body as { sessionTimeoutSeconds?: number } | undefined)?.sessionTimeoutSeconds,
+      900,
+    );
+    const clash = await kagg(['push', d, '-p', work('elsewhere')], env());
+    assert.equal(clash.code, 2);
+  });
+
   it("fails with the server's text when pushing to another user's kernel", async () => {
     const d = work('push-bob');
     writeFileSync(path.join(d, 'k.py'), 'print(1)\n');
@@ -438,6 +457,35 @@ describe('kagg status and output', () => {
     const r = await kagg(['status', 'https://www.kaggle.com/code/alice/failed-kernel'], env());
     assert.equal(r.code, 0);
     assert.equal(r.stdout, 'alice/failed-kernel has status "error"\nFailure message: "Out of memory"\n');
+  });
+
+  it('--page-token fetches one page and prints the next token; -q prints nothing else', async () => {
+    fake.addKernel({
+      owner: 'alice',
+      slug: 'paged-output',
+      outputs: [1, 2, 3].map((i) => ({ fileName: `f${i}.txt`, content: `${i}` })),
+      log: [{ stream_name: 'stdout', time: 1, data: 'x\n' }],
+    });
+    const e = work('out-one-page');
+    const page = await kagg(
+      [
+        'output',
+        '-k',
+        'alice/paged-output',
+        '-p',
+        e,
+        '--page-size',
+        '1',
+        '--page-token',
+        fake.outputPageToken(1),
+        '-q',
+      ],
+      env(),
+    );
+    assert.equal(page.code, 0, page.stderr);
+    assert.deepEqual(readdirSync(e), ['f2.txt'], 'one page, no log');
+    assert.equal(page.stdout, `Next page token: ${fake.outputPageToken(2)}\n`);
+    assert.equal(page.stderr, '');
   });
 
   it('downloads outputs and the log through a storm, then skips current files', async () => {

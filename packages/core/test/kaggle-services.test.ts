@@ -16,6 +16,7 @@ import {
   pullKernel,
   pushKernel,
   runKernel,
+  saveKernelRequest,
   validateKernelMetadata,
 } from '@kagg/core/kaggle';
 import { type FakeKaggle, startFakeKaggle } from '@kagg/testkit/kaggle-fake';
@@ -242,6 +243,18 @@ describe('push', () => {
       validateKernelMetadata({ code_file: 'x.py', language: 'python', kernel_type: 'script' }),
       /"id" \("owner\/slug"\) or "id_no" is required/,
     );
+    const anyCase = await validateKernelMetadata({
+      id: 'alice/my-kernel',
+      code_file: 'x.py',
+      language: 'python',
+      kernel_type: 'script',
+      enable_gpu: 'TRUE',
+      is_private: 'false',
+    });
+    assert.deepEqual(anyCase.warnings, [
+      'kernel-metadata.json: enable_gpu "TRUE" is read as true (any case is accepted, as the official CLI does).',
+    ]);
+    assert.equal(saveKernelRequest(anyCase.metadata, '').enableGpu, true);
     const ok = await validateKernelMetadata({
       id: 'alice/my-kernel',
       title: 'Something Else',

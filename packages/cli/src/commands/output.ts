@@ -68,7 +68,8 @@ REF owner/slug/N takes the output of version N. --page-token fetches that one pa
         ? given
         : [await pickKernel(client, { command: 'output', argument: 'REF', json: this.jsonEnabled() })]
     ).map(requireKernelRef);
-    this.progress.stage(`Downloading outputs of ${refs.length} kernel${refs.length === 1 ? '' : 's'}`);
+    if (!flags.quiet)
+      this.progress.stage(`Downloading outputs of ${refs.length} kernel${refs.length === 1 ? '' : 's'}`);
     let pageSize = flags['page-size'];
     if (pageSize !== undefined && pageSize > 200) {
       this.warning(`--page-size ${pageSize} is over the maximum; 200 is used.`);

@@ -309,6 +309,11 @@ export class FakeKaggle {
     return this.requests.filter((r) => (target === 'storage' ? r.storage : r.rpc === target));
   }
 
+  /** The ListKernelSessionOutput page token that starts at file `offset`. */
+  outputPageToken(offset: number): string {
+    return Buffer.from(`off:${offset}`).toString('base64url');
+  }
+
   /** The signed URL of a stored file (what ListKernelSessionOutput hands out). */
   signedUrl(fileId: string, fileName: string): string {
     const expires = Math.floor(Date.now() / 1000) + 3600;
@@ -848,7 +853,7 @@ export class FakeKaggle {
     const finished = session?.finished ? session : undefined;
     const files = finished?.files ?? [];
     const slice = files.slice(offset, offset + size);
-    const next = offset + size < files.length ? Buffer.from(`off:${offset + size}`).toString('base64url') : '';
+    const next = offset + size < files.length ? this.outputPageToken(offset + size) : '';
     const answer = omitDefaults({
       files: slice.map((f) => ({ url: this.signedUrl(f.id, f.fileName), fileName: f.fileName })),
       log: offset === 0 ? (finished?.log ?? '') : '',

@@ -23,6 +23,17 @@ export {
 } from './client.js';
 export { codeFileName, detectKernelKind, kernelText } from './code-file.js';
 export {
+  deleteKernel,
+  followKernelLog,
+  initKernel,
+  type KernelFile,
+  type KernelFilesResult,
+  kernelLog,
+  type LogEvent,
+  listKernelFiles,
+  metadataTemplate,
+} from './kernels.js';
+export {
   KERNEL_TYPES,
   LANGUAGES,
   type ListOptions,

@@ -3,6 +3,9 @@
  *   POST /v1/kernels.KernelsApiService/{ListKernels,GetKernel,SaveKernel,GetKernelSessionStatus,ListKernelSessionOutput}
  *   POST /v1/security.OAuthService/IntrospectToken     (credentials required, as Kaggle's)
  *   POST /v1/users.AccountService/GenerateAccessToken  (OAuth refresh: a known refreshToken mints a token)
+ *   POST /v1/kernels.KernelsApiService/{ListKernelFiles,DeleteKernel}
+ *   GET  /v1/kernels/logs/stream/<owner>/<slug>   a running session's log as SSE (`data: {stream_name,time,data}`
+ *        events, then `data: END_OF_LOG`); a finished session's as its JSON array (kaggle-cli kernels_logs_stream)
  *   GET  /storage/<id>/<name>?X-Goog-Signature=…   signed output files (no Authorization header allowed)
  * Strict: unknown request fields, wrong types and unknown enum names are 400s; responses omit default
  * fields as proto JSON does. It records every request, and injects faults on demand (status codes in
@@ -398,6 +401,11 @@ export class FakeKaggle {
         this.serveStorage(req, url, res, reply);
         return;
       }
+      const logs = /^\/v1\/kernels\/logs\/stream\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+      if (logs) {
+        await this.streamLogs(req, res, reply, logs[1] ?? '', logs[2] ?? '');
+        return;
+      }
       if (!rpcMatch) throw new HttpFail(404, `No route for ${url.pathname}`);
       if (req.method !== 'POST') throw new HttpFail(405, `${req.method} is not allowed; the RPC API takes POST`);
       if (!/^application\/json\b/.test(req.headers['content-type'] ?? ''))
@@ -579,9 +587,70 @@ export class FakeKaggle {
         return this.getStatus(body, user);
       case 'ListKernelSessionOutput':
         return this.listOutput(body, user);
+      case 'ListKernelFiles':
+        return this.listFiles(body, user);
+      case 'DeleteKernel':
+        return this.deleteKernel(body, user);
       default:
         throw new HttpFail(404, `Unknown method kernels.KernelsApiService/${method}`);
     }
+  }
+
+  /** kagglesdk ApiListKernelFilesRequest: the files of the kernel's latest version (its code file). */
+  private listFiles(body: Record<string, unknown>, user: FakeUser): unknown {
+    const k = this.lookup(body, user, new Set(['userName', 'kernelSlug', 'pageSize', 'pageToken']));
+    optInt(body, 'pageSize');
+    const latest = k.versions.at(-1);
+    if (!latest) throw new HttpFail(404, 'Kernel has no saved version');
+    const ext = k.kernelType === 'notebook' ? '.ipynb' : k.language === 'r' ? '.R' : '.py';
+    return omitDefaults({
+      files: [{ name: `${k.slug}${ext}`, size: Buffer.byteLength(latest.text), creationDate: k.lastRunTime }],
+      nextPageToken: '',
+    });
+  }
+
+  /** kagglesdk ApiDeleteKernelRequest: only the owner may delete. */
+  private deleteKernel(body: Record<string, unknown>, user: FakeUser): unknown {
+    const k = this.lookup(body, user, REF_FIELDS);
+    if (body.versionLabel !== undefined)
+      throw new HttpFail(400, 'Invalid JSON payload received. Unknown name "versionLabel"');
+    if (k.owner !== user.username) throw new HttpFail(403, "Permission 'kernels.delete' was denied");
+    this.kernels.splice(this.kernels.indexOf(k), 1);
+    return {};
+  }
+
+  private async streamLogs(
+    req: IncomingMessage,
+    res: ServerResponse,
+    reply: (s: number) => void,
+    owner: string,
+    slug: string,
+  ): Promise<void> {
+    if (req.method !== 'GET') throw new HttpFail(405, `${req.method} is not allowed`);
+    const user = this.authenticate(req.headers.authorization);
+    if (!user) throw new HttpFail(401, 'Unauthenticated: missing or invalid credentials');
+    const k = this.lookup(
+      { userName: decodeURIComponent(owner), kernelSlug: decodeURIComponent(slug) },
+      user,
+      REF_FIELDS,
+    );
+    const session = k.versions.at(-1)?.session;
+    if (!session) throw new HttpFail(404, 'Not found');
+    reply(200);
+    if (session.finished) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(session.log || '[]');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const log = session.script.log ?? [];
+    const entries =
+      typeof log === 'string' ? log.split(/(?<=\n)/).map((data, i) => ({ stream_name: 'stdout', time: i, data })) : log;
+    for (const entry of entries) {
+      res.write(`data: ${JSON.stringify(entry)}\n\n`);
+      await delay(5);
+    }
+    res.end('data: END_OF_LOG\n\n');
   }
 
   private visible(k: FakeKernel, user: FakeUser): boolean {

@@ -32,7 +32,7 @@ Not to be confused with \`kagg logs\`, which shows the logs of a deployed endpoi
     const client = createKaggleClient({ onWarning: (m) => this.warning(m) });
     if (!flags.follow) {
       const log = await kernelLog(client, ref);
-      if (log.text) process.stdout.write(this.jsonEnabled() ? '' : log.text);
+      if (log.text && !this.jsonEnabled()) process.stdout.write(log.text);
       return { ref: log.ref, log: log.text };
     }
     const events: LogEvent[] = [];

@@ -165,9 +165,16 @@ describe('kagg list', () => {
     const r = await kagg(['list', '--sort-by', 'relevance'], env());
     assert.equal(r.code, 2);
     assert.match(r.stderr, /needs a --search term/);
-    const p = await kagg(['list', '--page-size', '500'], env());
+    const p = await kagg(['list', '--page-size', '0'], env());
     assert.equal(p.code, 2);
     assert.equal(fake.requests.length, before);
+  });
+
+  it('is lenient where the official CLI is: --page-size over 100 is clamped to 100, with a warning', async () => {
+    const r = await kagg(['list', '--page-size', '500'], env());
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /--page-size 500 is over Kaggle's maximum; 100 is used/);
+    assert.equal((fake.calls('ListKernels').at(-1)?.body as { pageSize?: number } | undefined)?.pageSize, 100);
   });
 
   it('survives a 429/500 storm', async () => {
@@ -181,6 +188,46 @@ describe('kagg list', () => {
 });
 
 describe('kagg pull', () => {
+  it('places files as the official CLI: the current folder, or <root>/kernels/<owner>/<slug> with KAGGLE_PATH', async () => {
+    const cwd = work('pull-cwd');
+    const r = await kagg(['pull', 'alice/iris-explorer'], env(), { cwd });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(existsSync(path.join(cwd, 'iris-explorer.py')));
+    const root = work('pull-root');
+    const rooted = await kagg(['pull', 'alice/iris-explorer'], env({ KAGGLE_PATH: root }), { cwd });
+    assert.equal(rooted.code, 0, rooted.stderr);
+    assert.ok(existsSync(path.join(root, 'kernels', 'alice', 'iris-explorer', 'iris-explorer.py')));
+    // -w: the current folder even with a root; -p naming an existing file: that file.
+    const file = path.join(cwd, 'mine.py');
+    writeFileSync(file, 'old');
+    const intoFile = await kagg(['pull', '-k', 'alice/iris-explorer', '-p', file], env({ KAGGLE_PATH: root }));
+    assert.equal(intoFile.code, 0, intoFile.stderr);
+    assert.equal(readFileSync(file, 'utf8'), 'print("hello from kaggle")\n');
+  });
+
+  it('owner/slug/N pulls version N (versionLabel "vN"); with no ref, the id of kernel-metadata.json in the folder', async () => {
+    fake.addKernel({ owner: 'alice', slug: 'versioned-kernel', kernelType: 'script', versions: 3 });
+    const d = work('pull-version');
+    const r = await kagg(['pull', 'alice/versioned-kernel/2', '-p', d, '-m'], env());
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(fake.calls('GetKernel').at(-1)?.body, {
+      userName: 'alice',
+      kernelSlug: 'versioned-kernel',
+      versionLabel: 'v2',
+    });
+    const missing = await kagg(['pull', 'alice/versioned-kernel/9', '-p', d], env());
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /versioned-kernel\/9 was not found/);
+    const again = await kagg(['pull'], env(), { cwd: d });
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /Using kernel alice\/versioned-kernel \(from kernel-metadata\.json\)/);
+    assert.deepEqual(fake.calls('GetKernel').at(-1)?.body, { userName: 'alice', kernelSlug: 'versioned-kernel' });
+    writeFileSync(path.join(d, 'kernel-metadata.json'), JSON.stringify({ id: 'INSERT_KERNEL_SLUG_HERE' }));
+    const placeholder = await kagg(['pull'], env(), { cwd: d });
+    assert.equal(placeholder.code, 2);
+    assert.match(placeholder.stderr, /does not name a kernel/);
+  });
+
   it('writes the code and metadata of refs and URLs, surviving a storm', async () => {
     const d = work('pull-many');
     const since = fake.requests.length;
@@ -278,7 +325,7 @@ describe('credentials', () => {
       listed.json.error.action,
     );
     const doctor = await kagg(['doctor'], noCreds);
-    assert.match(doctor.stdout, /^! kaggle credentials: none found .*kaggle\.json\)$/m);
+    assert.match(doctor.stdout, /^! kaggle credentials: none found .*kaggle\.json, .*credentials\.json\)$/m);
     assert.equal(doctor.code, 0, doctor.stdout);
     const json = await kaggJson<{ checks: Array<{ name: string; ok: boolean; warning?: boolean }> }>(
       ['doctor'],
@@ -287,6 +334,24 @@ describe('credentials', () => {
     const check = json.json.checks.find((c) => c.name === 'kaggle credentials');
     assert.equal(check?.ok, true);
     assert.equal(check?.warning, true);
+  });
+
+  it('a stale access_token beside a valid kaggle.json: commands succeed and doctor says which was used and why', async () => {
+    const conf = work('conf-stale-token');
+    writeFileSync(path.join(conf, 'kaggle.json'), JSON.stringify({ username: 'alice', key: KEY }), { mode: 0o600 });
+    const h = work('home-stale-token');
+    mkdirSync(path.join(h, '.kaggle'));
+    writeFileSync(path.join(h, '.kaggle', 'access_token'), 'KGAT_stale_token_0099');
+    const stale = env({ KAGGLE_USERNAME: '', KAGGLE_KEY: '', KAGGLE_CONFIG_DIR: conf, HOME: h });
+    const r = await kagg(['status', 'alice/titanic-model'], stale);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /access_token skipped: Kaggle refused the token \(HTTP 401\)/);
+    const doctor = await kagg(['doctor'], stale);
+    assert.match(
+      doctor.stdout,
+      /^! kaggle credentials: key of alice from .*kaggle\.json \(skipped .*access_token: Kaggle refused the token \(HTTP 401\)\)$/m,
+    );
+    assert.ok(!`${r.stdout}${r.stderr}${doctor.stdout}${doctor.stderr}`.includes('KGAT_stale_token_0099'));
   });
 
   it('reads kaggle.json from KAGGLE_CONFIG_DIR and warns when others can read it', async () => {
@@ -314,6 +379,25 @@ describe('kagg push', () => {
     assert.equal(fake.kernels.filter((k) => k.slug === 'iris-explorer').length, 1);
     const sent = fake.calls('SaveKernel').at(-1)?.body as { id?: number } | undefined;
     assert.equal(sent?.id, fake.kernel('alice/iris-explorer')?.id);
+  });
+
+  it('takes the official spellings: -p DIR for the folder and -t/--timeout for the session timeout', async () => {
+    const d = work('push-official-flags');
+    assert.equal((await kagg(['pull', 'alice/iris-explorer', '-p', d, '-m'], env())).code, 0);
+    const r = await kagg(['push', '-p', d, '-t', '600'], env());
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      (fake.calls('SaveKernel').at(-1)?.body as { sessionTimeoutSeconds?: number } | undefined)?.sessionTimeoutSeconds,
+      600,
+    );
+    const long = await kagg(['push', '--path', d, '--timeout', '900'], env());
+    assert.equal(long.code, 0, long.stderr);
+    assert.equal(
+      (fake.calls('SaveKernel').at(-1)?.body as { sessionTimeoutSeconds?: number } | undefined)?.sessionTimeoutSeconds,
+      900,
+    );
+    const clash = await kagg(['push', d, '-p', work('elsewhere')], env());
+    assert.equal(clash.code, 2);
   });
 
   it("fails with the server's text when pushing to another user's kernel", async () => {
@@ -375,6 +459,35 @@ describe('kagg status and output', () => {
     assert.equal(r.stdout, 'alice/failed-kernel has status "error"\nFailure message: "Out of memory"\n');
   });
 
+  it('--page-token fetches one page and prints the next token; -q prints nothing else', async () => {
+    fake.addKernel({
+      owner: 'alice',
+      slug: 'paged-output',
+      outputs: [1, 2, 3].map((i) => ({ fileName: `f${i}.txt`, content: `${i}` })),
+      log: [{ stream_name: 'stdout', time: 1, data: 'x\n' }],
+    });
+    const e = work('out-one-page');
+    const page = await kagg(
+      [
+        'output',
+        '-k',
+        'alice/paged-output',
+        '-p',
+        e,
+        '--page-size',
+        '1',
+        '--page-token',
+        fake.outputPageToken(1),
+        '-q',
+      ],
+      env(),
+    );
+    assert.equal(page.code, 0, page.stderr);
+    assert.deepEqual(readdirSync(e), ['f2.txt'], 'one page, no log');
+    assert.equal(page.stdout, `Next page token: ${fake.outputPageToken(2)}\n`);
+    assert.equal(page.stderr, '');
+  });
+
   it('downloads outputs and the log through a storm, then skips current files', async () => {
     const d = work('out-one');
     const since = fake.requests.length;
@@ -388,7 +501,10 @@ describe('kagg status and output', () => {
     assert.equal(stormHits(since), 6);
     assert.equal(r.json.written, 2);
     assert.equal(readFileSync(path.join(d, 'plots', 'loss.png'), 'utf8'), 'PNGDATA');
-    assert.equal(readFileSync(path.join(d, 'titanic-model.log'), 'utf8'), 'trained\n');
+    assert.equal(readFileSync(path.join(d, 'titanic-model.log.txt'), 'utf8'), 'trained\n');
+    assert.deepEqual(JSON.parse(readFileSync(path.join(d, 'titanic-model.log'), 'utf8')), [
+      { stream_name: 'stdout', time: 1, data: 'trained\n' },
+    ]);
     const again = await kaggJson<{ written: number; skipped: number }>(
       ['output', 'alice/titanic-model', '--path', d],
       env(),
@@ -470,7 +586,7 @@ describe('kagg run', () => {
     assert.match(r.stderr, /Run of alice\/stale-trap version 2 failed: NameError: name x is not defined/);
     assert.match(r.stderr, /Last lines of the log:\nstarting\nNameError: name x is not defined/);
     assert.equal(
-      readFileSync(path.join(out, 'stale-trap.log'), 'utf8'),
+      readFileSync(path.join(out, 'stale-trap.log.txt'), 'utf8'),
       'starting\nNameError: name x is not defined\n',
     );
   });

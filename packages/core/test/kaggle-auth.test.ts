@@ -126,6 +126,7 @@ describe('credential look-up order', () => {
       process.platform === 'linux'
         ? path.join(dir, '.config', 'kaggle', 'kaggle.json')
         : path.join(dir, '.kaggle', 'kaggle.json'),
+      path.join(dir, '.kaggle', 'credentials.json'),
     ]);
     const key = 'secretkey9876543210abcdef01234567';
     const described = describeKaggleCredentials({ ...env, KAGGLE_USERNAME: 'carol', KAGGLE_KEY: key });

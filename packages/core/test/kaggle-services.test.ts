@@ -16,6 +16,7 @@ import {
   pullKernel,
   pushKernel,
   runKernel,
+  saveKernelRequest,
   validateKernelMetadata,
 } from '@kagg/core/kaggle';
 import { type FakeKaggle, startFakeKaggle } from '@kagg/testkit/kaggle-fake';
@@ -242,6 +243,18 @@ describe('push', () => {
       validateKernelMetadata({ code_file: 'x.py', language: 'python', kernel_type: 'script' }),
       /"id" \("owner\/slug"\) or "id_no" is required/,
     );
+    const anyCase = await validateKernelMetadata({
+      id: 'alice/my-kernel',
+      code_file: 'x.py',
+      language: 'python',
+      kernel_type: 'script',
+      enable_gpu: 'TRUE',
+      is_private: 'false',
+    });
+    assert.deepEqual(anyCase.warnings, [
+      'kernel-metadata.json: enable_gpu "TRUE" is read as true (any case is accepted, as the official CLI does).',
+    ]);
+    assert.equal(saveKernelRequest(anyCase.metadata, '').enableGpu, true);
     const ok = await validateKernelMetadata({
       id: 'alice/my-kernel',
       title: 'Something Else',
@@ -341,7 +354,7 @@ describe('push', () => {
 });
 
 describe('output', () => {
-  it('follows every page, never sends credentials to storage, saves the log as text and skips current files', async () => {
+  it('follows every page, never sends credentials to storage, saves the raw JSON log with a text log beside it and skips current files', async () => {
     const files = Array.from({ length: 250 }, (_, i) => ({
       fileName: `parts/p${String(i).padStart(3, '0')}.txt`,
       content: `part ${i}\n`,
@@ -366,7 +379,12 @@ describe('output', () => {
     assert.ok(mine.filter((r) => r.storage).every((r) => r.headers.authorization === undefined && r.status === 200));
     assert.equal(res.files.filter((f) => f.outcome === 'written').length, 251);
     assert.equal(readFileSync(path.join(target, 'parts', 'p249.txt'), 'utf8'), 'part 249\n');
-    assert.equal(readFileSync(path.join(target, 'many-outputs.log'), 'utf8'), 'training\ndone\n');
+    assert.equal(readFileSync(path.join(target, 'many-outputs.log.txt'), 'utf8'), 'training\ndone\n');
+    const raw = JSON.parse(readFileSync(path.join(target, 'many-outputs.log'), 'utf8')) as Array<{ data: string }>;
+    assert.deepEqual(
+      raw.map((e) => e.data),
+      ['training\n', 'done\n'],
+    );
 
     const again = await downloadKernelOutputs(client(), { owner: 'alice', slug: 'many-outputs' }, target, {
       filePattern: /\.csv$/,

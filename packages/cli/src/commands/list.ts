@@ -43,7 +43,11 @@ Prints a table by default, CSV with --csv, and {"kernels": [...], "page", "pageS
       default: 'all',
     }),
     page: Flags.integer({ char: 'p', summary: 'Page number (from 1).', default: 1, min: 1 }),
-    'page-size': Flags.integer({ summary: 'Kernels per page (1 to 100).', default: 20, min: 1, max: 100 }),
+    'page-size': Flags.integer({
+      summary: 'Kernels per page (1 to 100; more is clamped to 100 with a warning).',
+      default: 20,
+      min: 1,
+    }),
     csv: Flags.boolean({ summary: 'Print CSV instead of a table.', exclusive: ['json'] }),
   };
 
@@ -69,6 +73,7 @@ Prints a table by default, CSV with --csv, and {"kernels": [...], "page", "pageS
       pageSize: flags['page-size'],
     });
     this.progress.stop();
+    for (const w of result.warnings) this.warning(w);
     const rows = result.kernels.map((k) => [k.ref, k.title, k.author, k.lastRunTime ?? '', String(k.totalVotes)]);
     if (flags.csv) {
       this.out([COLUMNS.join(','), ...rows.map((r) => r.map(csvCell).join(','))].join('\n'));

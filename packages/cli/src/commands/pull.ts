@@ -1,16 +1,25 @@
 import { KaggCommand } from '@kagg/core/command';
 import { KaggError } from '@kagg/core/errors';
-import { createKaggleClient, type PullManyResult, pickKernel, pullKernels, requireKernelRef } from '@kagg/core/kaggle';
+import {
+  createKaggleClient,
+  kernelIdFromFolder,
+  type PullManyResult,
+  pickKernel,
+  pullKernels,
+  requireKernelRef,
+} from '@kagg/core/kaggle';
 import { Args, Flags } from '@oclif/core';
 
 export default class Pull extends KaggCommand<PullManyResult> {
   static override summary = "Download kernels' code (and kernel-metadata.json) from Kaggle.";
   static override description =
     `Writes each kernel's code file as the official CLI names it (<slug>.ipynb, <slug>.py, <slug>.R, …); with --metadata also kernel-metadata.json, ready for \`kagg push\`.
-Default folder: ./kernels/<owner>/<slug>. With --path and one kernel, files go straight into that folder; with several kernels, into <path>/<owner>/<slug>.
-REF is owner/slug, a bare slug (one of yours) or https://www.kaggle.com/code/owner/slug.`;
+Default folder, as the official CLI: the current folder, or <root>/kernels/<owner>/<slug> when KAGGLE_PATH or "path" in kaggle.json sets a root. With --path and one kernel, files go straight into that folder (or into that file, when --path names an existing file); with several kernels, into <path>/<owner>/<slug>.
+REF is owner/slug, owner/slug/N (version N), a bare slug (one of yours) or https://www.kaggle.com/code/owner/slug. With no REF: the "id" of kernel-metadata.json in the folder, else a picker on a terminal.`;
   static override examples = [
     '<%= config.bin %> pull alice/titanic-model --metadata',
+    '<%= config.bin %> pull alice/titanic-model/3 -p ./v3',
+    '<%= config.bin %> pull -p ./kernels/alice/titanic-model   # the kernel named in its kernel-metadata.json',
     '<%= config.bin %> pull https://www.kaggle.com/code/alice/titanic-model --path ./titanic',
     '<%= config.bin %> pull alice/a-kernel bob/b-kernel --path ./kernels --parallel 4 --json',
   ];
@@ -21,7 +30,13 @@ REF is owner/slug, a bare slug (one of yours) or https://www.kaggle.com/code/own
     }),
   };
   static override flags = {
-    path: Flags.string({ char: 'p', summary: 'Folder to write into.' }),
+    path: Flags.string({ char: 'p', summary: 'Folder to write into (or an existing file to overwrite).' }),
+    wp: Flags.boolean({
+      char: 'w',
+      summary: 'Write into the current folder (official CLI flag).',
+      exclusive: ['path'],
+    }),
+    kernel: Flags.string({ char: 'k', summary: 'The kernel (the official CLI spelling of REF).', hidden: true }),
     metadata: Flags.boolean({ char: 'm', summary: 'Also write kernel-metadata.json.' }),
     parallel: Flags.integer({ summary: 'Kernels pulled at once.', default: 4, min: 1, max: 32 }),
   };
@@ -33,15 +48,19 @@ REF is owner/slug, a bare slug (one of yours) or https://www.kaggle.com/code/own
       onRetry: (r) =>
         this.progress.stage(`Kaggle answered ${r.reason}; retrying in ${(r.delayMs / 1000).toFixed(1)} s`),
     });
-    const given = argv as string[];
-    const refs = (
-      given.length > 0
-        ? given
-        : [await pickKernel(client, { command: 'pull', argument: 'REF', json: this.jsonEnabled() })]
-    ).map(requireKernelRef);
+    const folder = flags.wp ? '.' : flags.path;
+    const given = [...(argv as string[]), ...(flags.kernel ? [flags.kernel] : [])];
+    if (given.length === 0) {
+      const fromMetadata = await kernelIdFromFolder(folder ?? '.');
+      if (fromMetadata) this.info(`Using kernel ${fromMetadata} (from kernel-metadata.json)`);
+      given.push(
+        fromMetadata ?? (await pickKernel(client, { command: 'pull', argument: 'REF', json: this.jsonEnabled() })),
+      );
+    }
+    const refs = given.map(requireKernelRef);
     this.progress.stage(`Pulling ${refs.length} kernel${refs.length === 1 ? '' : 's'}`);
     const result = await pullKernels(client, refs, {
-      path: flags.path,
+      path: folder,
       metadata: flags.metadata,
       parallel: flags.parallel,
     });

@@ -50,22 +50,7 @@ export async function runDoctor(deps: { config: Config; paths: KaggPaths }): Pro
   } catch (error) {
     checks.push({ name: 'registry', ok: false, detail: messageOf(error) });
   }
-  const { describeKaggleCredentials } = await import('../kaggle/auth.js');
-  const kaggle = describeKaggleCredentials();
-  checks.push(
-    'missing' in kaggle
-      ? {
-          name: 'kaggle credentials',
-          ok: true,
-          warning: true,
-          detail: `none found (needed for list/pull/push/run; looked in ${kaggle.searched.join(', ')})`,
-        }
-      : {
-          name: 'kaggle credentials',
-          ok: kaggle.warnings.length === 0,
-          detail: `${kaggle.kind === 'bearer' ? 'API token' : `key of ${kaggle.username ?? 'unknown user'}`} from ${kaggle.source}${kaggle.warnings.length ? ` (${kaggle.warnings.join('; ')})` : ''}`,
-        },
-  );
+  checks.push(await kaggleCredentialsCheck());
   const found = await discoverTargets(deps.config);
   for (const problem of found.problems)
     checks.push({ name: `plugin ${problem.plugin}`, ok: false, detail: problem.message });
@@ -90,4 +75,41 @@ export async function runDoctor(deps: { config: Config; paths: KaggPaths }): Pro
     plugins,
     targets: [...found.targets.keys()].sort(),
   };
+}
+
+/**
+ * Which Kaggle credentials are used and why the others were skipped. A found token (or the OAuth file)
+ * is checked with Kaggle as every command would check it; a key alone is reported without a request.
+ */
+async function kaggleCredentialsCheck(): Promise<DoctorCheck> {
+  const name = 'kaggle credentials';
+  const { findKaggleCredentials } = await import('../kaggle/auth.js');
+  const found = findKaggleCredentials();
+  const warned = found.warnings.length ? ` (${found.warnings.join('; ')})` : '';
+  if (found.candidates.length === 0)
+    return {
+      name,
+      ok: true,
+      warning: true,
+      detail: `none found (needed for list/pull/push/run; looked in ${found.searched.join(', ')})${warned}`,
+    };
+  const { createKaggleClient } = await import('../kaggle/client.js');
+  const messages: string[] = [];
+  try {
+    const { credentials, attempts } = await createKaggleClient({ onWarning: () => {} }).authenticate();
+    const what =
+      credentials.kind === 'bearer'
+        ? `API token of ${credentials.username ?? 'unknown user'}`
+        : `key of ${credentials.username}`;
+    for (const a of attempts) if (a.outcome === 'skipped') messages.push(`skipped ${a.source}: ${a.reason}`);
+    const notes = [...messages, ...found.warnings];
+    return {
+      name,
+      ok: found.warnings.length === 0,
+      ...(messages.length > 0 && found.warnings.length === 0 ? { warning: true } : {}),
+      detail: `${what} from ${credentials.source}${notes.length ? ` (${notes.join('; ')})` : ''}`,
+    };
+  } catch (error) {
+    return { name, ok: false, detail: `${messageOf(error)}${warned}` };
+  }
 }

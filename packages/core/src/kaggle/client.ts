@@ -14,7 +14,15 @@ import {
   type RetryInfo,
 } from '../http/client.js';
 import { RateLimiter } from '../http/rate-limiter.js';
-import { authorizationHeader, findKaggleCredentials, type KaggleCredentials, kaggleJsonPath } from './auth.js';
+import {
+  authorizationHeader,
+  type CredentialCandidate,
+  findKaggleCredentials,
+  type KaggleCredentials,
+  kaggleJsonPath,
+  type OAuthCredentials,
+} from './auth.js';
+import { oauthAccessToken } from './oauth.js';
 import {
   asObject,
   errorBodyMessage,
@@ -72,6 +80,20 @@ export interface KaggleClientOptions {
   signal?: AbortSignal;
 }
 
+/** One credential source the client considered, and what became of it (for `kagg doctor`). */
+export interface CredentialAttempt {
+  source: string;
+  kind: 'bearer' | 'basic' | 'oauth';
+  /** `used`, or why it was skipped. */
+  outcome: 'used' | 'skipped';
+  reason?: string;
+}
+
+export interface Authentication {
+  credentials: KaggleCredentials;
+  attempts: CredentialAttempt[];
+}
+
 export interface CallOptions {
   /** Repeating the call is harmless (reads). SaveKernel is not. */
   idempotent?: boolean;
@@ -88,6 +110,7 @@ export class KaggleClient {
   private creds: KaggleCredentials | undefined;
   private searched: string[] = [];
   private user: Promise<string> | undefined;
+  private auth: Promise<Authentication> | undefined;
 
   constructor(options: KaggleClientOptions = {}) {
     this.env = options.env ?? process.env;
@@ -104,28 +127,100 @@ export class KaggleClient {
     this.signal = options.signal;
   }
 
-  /** The credentials in use; throws a KaggError naming every place looked at when there are none. */
-  credentials(): KaggleCredentials {
-    if (this.creds) return this.creds;
+  /**
+   * The credentials to use, chosen as the official CLI does: the first token found is validated with
+   * IntrospectToken and skipped when inactive or refused (HTTP 400/401/403/404); then the legacy key
+   * (used as is); then the OAuth credentials file, whose access token is refreshed when missing or
+   * expiring. Throws a KaggError naming every place looked at, and why each was skipped, when none is left.
+   */
+  authenticate(): Promise<Authentication> {
+    this.auth ??= this.chooseCredentials();
+    return this.auth;
+  }
+
+  private async chooseCredentials(): Promise<Authentication> {
+    if (this.creds) return { credentials: this.creds, attempts: [] };
     const found = findKaggleCredentials(this.env);
     this.searched = found.searched;
     for (const w of found.warnings) this.onWarning?.(w);
-    if (!found.credentials) {
-      throw new KaggError(`No Kaggle credentials found. Looked in: ${found.searched.join(', ')}.`, {
-        code: 'KAGGLE_NO_CREDENTIALS',
-        action: `Create an API token at https://www.kaggle.com/settings and set KAGGLE_API_TOKEN, or save kaggle.json as ${kaggleJsonPath(this.env)} (chmod 600).`,
-        details: { searched: found.searched },
+    const attempts: CredentialAttempt[] = [];
+    for (const candidate of found.candidates) {
+      const skip = (reason: string) => {
+        attempts.push({ source: candidate.source, kind: candidate.kind, outcome: 'skipped', reason });
+        this.onWarning?.(`Kaggle credentials from ${candidate.source} skipped: ${reason}.`);
+      };
+      const chosen = await this.tryCandidate(candidate).catch((error: unknown) => {
+        if (error instanceof Skip) return error;
+        throw error;
       });
+      if (chosen instanceof Skip) {
+        skip(chosen.message);
+        continue;
+      }
+      attempts.push({ source: candidate.source, kind: candidate.kind, outcome: 'used' });
+      this.creds = chosen;
+      return { credentials: chosen, attempts };
     }
-    this.creds = found.credentials;
-    return this.creds;
+    const why = attempts.map((a) => `${a.source}: ${a.reason}`).join('; ');
+    throw new KaggError(
+      found.candidates.length === 0
+        ? `No Kaggle credentials found. Looked in: ${found.searched.join(', ')}.`
+        : `No usable Kaggle credentials (${why}). Looked in: ${found.searched.join(', ')}.`,
+      {
+        code: found.candidates.length === 0 ? 'KAGGLE_NO_CREDENTIALS' : 'KAGGLE_UNAUTHORIZED',
+        action: `Create an API token at https://www.kaggle.com/settings and set KAGGLE_API_TOKEN, or save kaggle.json as ${kaggleJsonPath(this.env)} (chmod 600).`,
+        details: { searched: found.searched, attempts },
+      },
+    );
   }
 
-  /** The user the credentials belong to (asks the server for a token's owner, once). */
-  username(): Promise<string> {
-    const creds = this.credentials();
-    if (creds.kind === 'basic') return Promise.resolve(creds.username);
-    if (creds.username) return Promise.resolve(creds.username);
+  private async tryCandidate(candidate: CredentialCandidate): Promise<KaggleCredentials> {
+    if (candidate.kind === 'basic') return candidate;
+    if (candidate.kind === 'oauth') return this.fromOAuth(candidate);
+    const username = await this.introspect(candidate);
+    return { ...candidate, username };
+  }
+
+  /** The token's owner, or a Skip when Kaggle says it is inactive or refuses it. */
+  private async introspect(creds: KaggleCredentials & { kind: 'bearer' }): Promise<string> {
+    const res = await this.http.request({
+      method: 'POST',
+      url: `${this.baseUrl}/security.OAuthService/IntrospectToken`,
+      headers: { authorization: authorizationHeader(creds) },
+      json: { token: creds.token },
+      idempotent: true,
+      ...(this.signal ? { signal: this.signal } : {}),
+    });
+    if ([400, 401, 403, 404].includes(res.status)) throw new Skip(`Kaggle refused the token (HTTP ${res.status})`);
+    if (res.status < 200 || res.status >= 300) throw this.errorFor('IntrospectToken', res, undefined);
+    const o = asObject(res.body);
+    if (o.active !== true || typeof o.username !== 'string' || !o.username)
+      throw new Skip('Kaggle says the token is not active (expired or revoked)');
+    return o.username;
+  }
+
+  private async fromOAuth(oauth: OAuthCredentials): Promise<KaggleCredentials> {
+    const result = await oauthAccessToken(oauth, {
+      http: this.http,
+      baseUrl: this.baseUrl,
+      ...(this.signal ? { signal: this.signal } : {}),
+    });
+    if ('refused' in result) throw new Skip(result.refused);
+    if (result.warning) this.onWarning?.(result.warning);
+    return {
+      kind: 'bearer',
+      token: result.token,
+      source: oauth.source,
+      ...(result.username ? { username: result.username } : {}),
+    };
+  }
+
+  /** The user the credentials belong to. */
+  async username(): Promise<string> {
+    const { credentials } = await this.authenticate();
+    if (credentials.kind === 'basic') return credentials.username;
+    if (credentials.username) return credentials.username;
+    const creds = credentials;
     this.user ??= this.post('security.OAuthService/IntrospectToken', { token: creds.token }, { idempotent: true }).then(
       (body) => {
         const o = asObject(body);
@@ -143,7 +238,11 @@ export class KaggleClient {
 
   /** Fills in the owner of a bare slug with the current user. */
   async resolve(ref: KernelRef): Promise<FullKernelRef> {
-    return { owner: ref.owner ?? (await this.username()), slug: ref.slug };
+    return {
+      owner: ref.owner ?? (await this.username()),
+      slug: ref.slug,
+      ...(ref.version ? { version: ref.version } : {}),
+    };
   }
 
   /** One RPC of the kernels service. Returns the parsed JSON body of a successful answer. */
@@ -152,7 +251,7 @@ export class KaggleClient {
   }
 
   private async post(path: string, body: Record<string, unknown>, options: CallOptions): Promise<unknown> {
-    const creds = this.credentials();
+    const { credentials: creds } = await this.authenticate();
     const res = await this.http.request({
       method: 'POST',
       url: `${this.baseUrl}/${path}`,
@@ -229,7 +328,10 @@ export class KaggleClient {
   }
 
   async getKernel(ref: FullKernelRef): Promise<{ metadata: KernelInfo; blob: KernelBlob }> {
-    const body = asObject(await this.call('GetKernel', { userName: ref.owner, kernelSlug: ref.slug }, { kernel: ref }));
+    const request: Record<string, unknown> = { userName: ref.owner, kernelSlug: ref.slug };
+    // kagglesdk ApiGetKernelRequest.versionLabel: Kaggle wants "v<N>" (a bare N, or slug/N, is refused).
+    if (ref.version) request.versionLabel = `v${ref.version}`;
+    const body = asObject(await this.call('GetKernel', request, { kernel: ref }));
     return { metadata: parseKernelInfo(body.metadata), blob: parseBlob(body.blob) };
   }
 
@@ -246,10 +348,14 @@ export class KaggleClient {
 
   async listSessionOutput(ref: FullKernelRef, pageToken?: string, pageSize = 200): Promise<OutputPage> {
     const body: Record<string, unknown> = { userName: ref.owner, kernelSlug: ref.slug, pageSize };
+    if (ref.version) body.versionLabel = `v${ref.version}`;
     if (pageToken) body.pageToken = pageToken;
     return parseOutputPage(await this.call('ListKernelSessionOutput', body, { kernel: ref }));
   }
 }
+
+/** A credential source to pass over, with the reason. */
+class Skip extends Error {}
 
 export function createKaggleClient(options: KaggleClientOptions = {}): KaggleClient {
   return new KaggleClient(options);

@@ -1,14 +1,20 @@
 export {
   authorizationHeader,
+  type CredentialCandidate,
   type CredentialDescription,
   type CredentialLookup,
   describeKaggleCredentials,
   findKaggleCredentials,
   type KaggleCredentials,
+  kaggleDownloadRoot,
   kaggleJsonPath,
+  type OAuthCredentials,
+  oauthCredentialsPath,
 } from './auth.js';
 export {
+  type Authentication,
   type CallOptions,
+  type CredentialAttempt,
   createKaggleClient,
   DEFAULT_KAGGLE_API_URL,
   KaggleClient,
@@ -16,6 +22,17 @@ export {
   kaggleRateLimiter,
 } from './client.js';
 export { codeFileName, detectKernelKind, kernelText } from './code-file.js';
+export {
+  deleteKernel,
+  followKernelLog,
+  initKernel,
+  type KernelFile,
+  type KernelFilesResult,
+  kernelLog,
+  type LogEvent,
+  listKernelFiles,
+  metadataTemplate,
+} from './kernels.js';
 export {
   KERNEL_TYPES,
   LANGUAGES,
@@ -59,6 +76,7 @@ export {
 export {
   fetchKernelNotebook,
   type KernelNotebook,
+  kernelIdFromFolder,
   type PullManyResult,
   type PullOptions,
   type PullResult,

@@ -39,6 +39,8 @@ export interface ListResult {
   kernels: KernelInfo[];
   page: number;
   pageSize: number;
+  /** Values kagg adjusted, as the official CLI would (e.g. --page-size over 100 clamped to 100). */
+  warnings: string[];
 }
 
 /** The ListKernels body for these options (the field set and order the official SDK sends). */
@@ -88,7 +90,13 @@ export function listKernelsRequest(options: ListOptions): ListKernelsRequest {
 }
 
 export async function listKernels(client: KaggleClient, options: ListOptions = {}): Promise<ListResult> {
-  const request = listKernelsRequest(options);
+  const warnings: string[] = [];
+  let pageSize = options.pageSize;
+  if (pageSize !== undefined && Number.isInteger(pageSize) && pageSize > 100) {
+    warnings.push(`--page-size ${pageSize} is over Kaggle's maximum; 100 is used.`);
+    pageSize = 100;
+  }
+  const request = listKernelsRequest({ ...options, ...(pageSize !== undefined ? { pageSize } : {}) });
   const kernels = await client.listKernels(request);
-  return { kernels, page: request.page, pageSize: request.pageSize };
+  return { kernels, page: request.page, pageSize: request.pageSize, warnings };
 }

@@ -34,7 +34,8 @@ export interface KernelMetadataFile {
 
 const boolish = (what: string) => ({
   description: `must be true or false (${what})`,
-  anyOf: [{ type: 'boolean' }, { type: 'string', enum: ['true', 'false', 'True', 'False'] }],
+  // The official CLI compares lower-cased: any case is read (kagg warns when it is not true/True/false/False).
+  anyOf: [{ type: 'boolean' }, { type: 'string', pattern: '^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$' }],
 });
 const refList = (description: string, pattern: string) => ({
   description,
@@ -145,6 +146,13 @@ export async function validateKernelMetadata(
   const warnings = Object.keys(metadata)
     .filter((k) => !KNOWN_KEYS.has(k))
     .map((k) => `${label}: unknown key "${k}" is ignored.`);
+  for (const key of ['is_private', 'enable_gpu', 'enable_tpu', 'enable_internet'] as const) {
+    const v = metadata[key];
+    if (typeof v === 'string' && !['true', 'false', 'True', 'False'].includes(v))
+      warnings.push(
+        `${label}: ${key} "${v}" is read as ${v.toLowerCase()} (any case is accepted, as the official CLI does).`,
+      );
+  }
   if (metadata.title && metadata.id) {
     const slug = metadata.id.split('/')[1] ?? '';
     if (slugify(metadata.title) !== slug) {

@@ -1,11 +1,13 @@
 /**
  * `kagg output`: every page of a kernel's latest run output, each file fetched from its signed URL
  * without the Authorization header, the HTTP status checked before anything is written, files that
- * are already current skipped, every name confined to the target folder, and the log saved as text.
+ * are already current skipped, every name confined to the target folder, and the log saved as the
+ * official CLI saves it (`<slug>.log`, the raw JSON array Kaggle sent) with a readable `<slug>.log.txt` beside it.
  */
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { safeUrl } from '../http/client.js';
+import { kaggleDownloadRoot } from './auth.js';
 import type { KaggleClient } from './client.js';
 import { createLimit, type KernelFailure, kernelFailure } from './parallel.js';
 import { logToText } from './parse.js';
@@ -24,8 +26,12 @@ export interface OutputFileResult {
 export interface KernelOutputResult {
   ref: string;
   dir: string;
-  /** The run log saved as text (`<slug>.log`), or null when the run has no log. */
+  /** The run log as Kaggle sent it (`<slug>.log`), or null when the run has no log. */
   log: string | null;
+  /** The same log as text (`<slug>.log.txt`). */
+  logText: string | null;
+  /** With `pageToken`: the token of the next page ('' on the last). */
+  nextPageToken?: string;
   files: OutputFileResult[];
 }
 
@@ -42,6 +48,8 @@ export interface DownloadOutputsOptions {
   log?: boolean;
   /** Output page size (default 200, the documented maximum). */
   pageSize?: number;
+  /** Only this page of the output list (official `--page-token`); the log is not written. */
+  pageToken?: string;
 }
 
 async function localFile(file: string): Promise<{ size: number; mtime: Date } | undefined> {
@@ -64,16 +72,18 @@ export async function downloadKernelOutputs(
   const full = await client.resolve(ref);
   const target = path.resolve(dir);
   await mkdir(target, { recursive: true });
-  const result: KernelOutputResult = { ref: formatRef(full), dir: target, log: null, files: [] };
+  const result: KernelOutputResult = { ref: formatRef(full), dir: target, log: null, logText: null, files: [] };
   const downloads: Array<Promise<void>> = [];
-  let pageToken: string | undefined;
+  const onePage = Boolean(options.pageToken);
+  let pageToken: string | undefined = options.pageToken;
   let first = true;
   do {
     const page = await limit(() => client.listSessionOutput(full, pageToken, options.pageSize ?? 200));
-    if (first && options.log !== false && page.log.trim() !== '') {
-      const logPath = path.join(target, `${full.slug}.log`);
-      await writeFile(logPath, logToText(page.log), 'utf8');
-      result.log = logPath;
+    if (first && !onePage && options.log !== false && page.log.trim() !== '') {
+      result.log = path.join(target, `${full.slug}.log`);
+      result.logText = `${result.log}.txt`;
+      await writeFile(result.log, page.log, 'utf8');
+      await writeFile(result.logText, logToText(page.log), 'utf8');
     }
     first = false;
     for (const file of page.files) {
@@ -83,7 +93,8 @@ export async function downloadKernelOutputs(
       downloads.push(downloadOne(client, target, file.url, entry, options, limit));
     }
     pageToken = page.nextPageToken || undefined;
-  } while (pageToken);
+    if (onePage) result.nextPageToken = page.nextPageToken;
+  } while (pageToken && !onePage);
   await Promise.all(downloads);
   return result;
 }
@@ -145,9 +156,13 @@ async function downloadOne(
 }
 
 export interface OutputsOptions extends Omit<DownloadOutputsOptions, 'limit'> {
-  /** Target folder (default the current folder); with several kernels, `<path>/<owner>/<slug>`. */
+  /**
+   * Target folder; with several kernels, `<path>/<owner>/<slug>`. Default, as the official CLI: the
+   * current folder, or `<root>/kernels/<owner>/<slug>/output` when KAGGLE_PATH or kaggle.json sets a root.
+   */
   path?: string;
   cwd?: string;
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface OutputsResult {
@@ -167,11 +182,16 @@ export async function downloadOutputs(
 ): Promise<OutputsResult> {
   const limit = createLimit(options.parallel ?? 4);
   const cwd = options.cwd ?? process.cwd();
+  const root = options.path === undefined ? kaggleDownloadRoot(options.env) : undefined;
   const base = path.resolve(cwd, options.path ?? '.');
   const settled = await Promise.allSettled(
     refs.map(async (ref) => {
       const full = await client.resolve(ref);
-      const dir = refs.length > 1 ? path.join(base, full.owner, full.slug) : base;
+      const dir = root
+        ? path.resolve(cwd, root, 'kernels', full.owner, full.slug, 'output')
+        : refs.length > 1
+          ? path.join(base, full.owner, full.slug)
+          : base;
       return downloadKernelOutputs(client, full, dir, { ...options, limit });
     }),
   );

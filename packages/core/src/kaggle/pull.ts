@@ -2,8 +2,10 @@
  * `kagg pull`: a kernel's code file (and, with `metadata`, kernel-metadata.json) written exactly as
  * the official CLI writes them (contracts/kaggle-api.md §2.4).
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { usageError } from '../errors/index.js';
+import { kaggleDownloadRoot } from './auth.js';
 import type { KaggleClient } from './client.js';
 import { codeFileName } from './code-file.js';
 import { METADATA_FILE, pulledMetadataJson } from './metadata.js';
@@ -43,8 +45,14 @@ export async function fetchKernelNotebook(client: KaggleClient, ref: KernelRef):
 }
 
 export interface PullOptions {
-  /** Target folder (default `<cwd>/kernels/<owner>/<slug>`). */
+  /**
+   * Target folder, or an existing file to overwrite with the code. Default, as the official CLI:
+   * `<root>/kernels/<owner>/<slug>` when KAGGLE_PATH or kaggle.json's `path` sets a root, else the
+   * current folder.
+   */
   path?: string;
+  /** Environment for the download root (default process.env). */
+  env?: NodeJS.ProcessEnv;
   /** Also write kernel-metadata.json. */
   metadata?: boolean;
   /** Put each kernel in `<path>/<owner>/<slug>` (used when pulling several kernels into one path). */
@@ -76,14 +84,24 @@ async function existingCodeFile(dir: string): Promise<string | undefined> {
 export async function pullKernel(client: KaggleClient, ref: KernelRef, options: PullOptions = {}): Promise<PullResult> {
   const nb = await fetchKernelNotebook(client, ref);
   const cwd = options.cwd ?? process.cwd();
-  const dir = options.path
+  const root = kaggleDownloadRoot(options.env);
+  let target = options.path
     ? options.perKernelFolder
       ? path.resolve(cwd, options.path, nb.ref.owner, nb.ref.slug)
       : path.resolve(cwd, options.path)
-    : path.resolve(cwd, 'kernels', nb.ref.owner, nb.ref.slug);
-  await mkdir(dir, { recursive: true });
-  const fileName = (await existingCodeFile(dir)) ?? nb.fileName;
+    : root
+      ? path.resolve(cwd, root, 'kernels', nb.ref.owner, nb.ref.slug)
+      : cwd;
+  // `-p` naming an existing file: the code goes into that file (official CLI).
+  const intoFile = await stat(target).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+  const dir = intoFile ? path.dirname(target) : target;
+  if (!intoFile) await mkdir(dir, { recursive: true });
+  const fileName = intoFile ? path.basename(target) : ((await existingCodeFile(dir)) ?? nb.fileName);
   const codePath = path.join(dir, fileName);
+  target = dir;
   await mkdir(path.dirname(codePath), { recursive: true });
   await writeFile(codePath, nb.text, 'utf8');
   let metadataFile: string | null = null;
@@ -93,7 +111,7 @@ export async function pullKernel(client: KaggleClient, ref: KernelRef, options: 
   }
   return {
     ref: formatRef(nb.ref),
-    dir,
+    dir: target,
     codeFile: codePath,
     metadataFile,
     bytes: Buffer.byteLength(nb.text),
@@ -125,4 +143,29 @@ export async function pullKernels(
     }
   });
   return out;
+}
+
+/**
+ * The kernel a pull with no ref means, as the official CLI reads it: the `id` of kernel-metadata.json in
+ * `dir`. Undefined when there is no such file; a usage error when its id is the template's placeholder.
+ */
+export async function kernelIdFromFolder(dir: string): Promise<string | undefined> {
+  const file = path.join(dir, METADATA_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  let id: unknown;
+  try {
+    id = (JSON.parse(text) as { id?: unknown }).id;
+  } catch (error) {
+    throw usageError(`${file} is not valid JSON (${(error as Error).message}).`, { code: 'KAGGLE_BAD_METADATA' });
+  }
+  if (typeof id !== 'string' || id === '' || id.includes('INSERT_KERNEL_SLUG_HERE'))
+    throw usageError(`${file} does not name a kernel (its "id" is ${JSON.stringify(id ?? null)}); give a REF.`, {
+      code: 'KAGGLE_BAD_METADATA',
+    });
+  return id;
 }

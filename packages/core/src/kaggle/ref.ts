@@ -9,11 +9,14 @@ export interface KernelRef {
   /** Undefined for a bare slug: the current user's kernel. */
   owner: string | undefined;
   slug: string;
+  /** `owner/slug/N`: version N (sent as versionLabel "vN"); absent: the latest. */
+  version?: number;
 }
 
 export interface FullKernelRef {
   owner: string;
   slug: string;
+  version?: number;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
@@ -49,6 +52,11 @@ export function parseKernelRef(input: string): KernelRef | null {
   if (parts.length === 2) {
     const [owner = '', slug = ''] = parts;
     return NAME.test(owner) && SLUG.test(slug) ? { owner, slug } : null;
+  }
+  if (parts.length === 3) {
+    const [owner = '', slug = '', version = ''] = parts;
+    if (!NAME.test(owner) || !SLUG.test(slug) || !/^[1-9]\d*$/.test(version)) return null;
+    return { owner, slug, version: Number(version) };
   }
   return null;
 }
@@ -88,12 +96,13 @@ export function requireKernelRef(input: string): KernelRef {
   if (!ref) {
     throw usageError(`"${input}" is not a Kaggle kernel reference.`, {
       code: 'KAGGLE_BAD_REF',
-      action: 'Use owner/slug, a bare slug for your own kernel, or https://www.kaggle.com/code/owner/slug.',
+      action:
+        'Use owner/slug (owner/slug/N for version N), a bare slug for your own kernel, or https://www.kaggle.com/code/owner/slug.',
     });
   }
   return ref;
 }
 
 export function formatRef(ref: FullKernelRef): string {
-  return `${ref.owner}/${ref.slug}`;
+  return `${ref.owner}/${ref.slug}${ref.version ? `/${ref.version}` : ''}`;
 }

@@ -178,7 +178,8 @@ export async function runKernel(client: KaggleClient, input: string, options: Ru
         const { mkdir } = await import('node:fs/promises');
         await mkdir(outputDir, { recursive: true });
         logPath = path.join(outputDir, `${slug}.log`);
-        await writeFile(logPath, logText, 'utf8');
+        await writeFile(logPath, page.log, 'utf8');
+        await writeFile(`${logPath}.txt`, logText, 'utf8');
       }
     } catch {
       // the failure itself is what matters; the log is a bonus

@@ -1,7 +1,11 @@
 /**
  * A strict fake of Kaggle's RPC API (contracts/kaggle-api.md §6) on 127.0.0.1:
  *   POST /v1/kernels.KernelsApiService/{ListKernels,GetKernel,SaveKernel,GetKernelSessionStatus,ListKernelSessionOutput}
- *   POST /v1/security.OAuthService/IntrospectToken
+ *   POST /v1/security.OAuthService/IntrospectToken     (credentials required, as Kaggle's)
+ *   POST /v1/users.AccountService/GenerateAccessToken  (OAuth refresh: a known refreshToken mints a token)
+ *   POST /v1/kernels.KernelsApiService/{ListKernelFiles,DeleteKernel}
+ *   GET  /v1/kernels/logs/stream/<owner>/<slug>   a running session's log as SSE (`data: {stream_name,time,data}`
+ *        events, then `data: END_OF_LOG`); a finished session's as its JSON array (kaggle-cli kernels_logs_stream)
  *   GET  /storage/<id>/<name>?X-Goog-Signature=…   signed output files (no Authorization header allowed)
  * Strict: unknown request fields, wrong types and unknown enum names are 400s; responses omit default
  * fields as proto JSON does. It records every request, and injects faults on demand (status codes in
@@ -131,6 +135,7 @@ const SAVE_FIELDS: Record<string, 'int' | 'string' | 'bool' | 'list'> = {
   kernelExecutionType: 'string',
   priority: 'int',
 };
+const KERNEL_EXECUTION_TYPES = ['KERNEL_EXECUTION_TYPE_UNSPECIFIED', 'SAVE_AND_RUN_ALL', 'INTER_ACTIVE', 'QUICK_SAVE'];
 const GROUPS = [
   'EVERYONE',
   'PROFILE',
@@ -307,6 +312,11 @@ export class FakeKaggle {
     return this.requests.filter((r) => (target === 'storage' ? r.storage : r.rpc === target));
   }
 
+  /** The ListKernelSessionOutput page token that starts at file `offset`. */
+  outputPageToken(offset: number): string {
+    return Buffer.from(`off:${offset}`).toString('base64url');
+  }
+
   /** The signed URL of a stored file (what ListKernelSessionOutput hands out). */
   signedUrl(fileId: string, fileName: string): string {
     const expires = Math.floor(Date.now() / 1000) + 3600;
@@ -391,6 +401,11 @@ export class FakeKaggle {
         this.serveStorage(req, url, res, reply);
         return;
       }
+      const logs = /^\/v1\/kernels\/logs\/stream\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+      if (logs) {
+        await this.streamLogs(req, res, reply, logs[1] ?? '', logs[2] ?? '');
+        return;
+      }
       if (!rpcMatch) throw new HttpFail(404, `No route for ${url.pathname}`);
       if (req.method !== 'POST') throw new HttpFail(405, `${req.method} is not allowed; the RPC API takes POST`);
       if (!/^application\/json\b/.test(req.headers['content-type'] ?? ''))
@@ -403,9 +418,11 @@ export class FakeKaggle {
       const service = rpcMatch[1];
       const method = rpcMatch[2] ?? '';
       let answer: unknown;
-      if (service === 'security.OAuthService' && method === 'IntrospectToken')
-        answer = this.introspect(body as Record<string, unknown>);
+      if (service === 'users.AccountService' && method === 'GenerateAccessToken')
+        answer = this.generateAccessToken(body as Record<string, unknown>);
       else if (!user) throw new HttpFail(401, 'Unauthenticated: missing or invalid credentials');
+      else if (service === 'security.OAuthService' && method === 'IntrospectToken')
+        answer = this.introspect(body as Record<string, unknown>);
       else if (service !== 'kernels.KernelsApiService') throw new HttpFail(404, `Unknown service ${service}`);
       else answer = this.rpc(method, body as Record<string, unknown>, user);
       reply(200);
@@ -457,7 +474,8 @@ export class FakeKaggle {
   private authenticate(header: string | undefined): FakeUser | undefined {
     if (!header) return undefined;
     const [scheme, value = ''] = header.split(' ', 2);
-    if (scheme?.toLowerCase() === 'bearer') return this.users.find((u) => u.token && u.token === value);
+    if (scheme?.toLowerCase() === 'bearer')
+      return this.users.find((u) => (u.token && u.token === value) || u.minted?.includes(value));
     if (scheme?.toLowerCase() === 'basic') {
       const decoded = Buffer.from(value, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
@@ -517,7 +535,9 @@ export class FakeKaggle {
 
   private introspect(body: Record<string, unknown>): unknown {
     strictFields(body, new Set(['token']));
-    const user = this.users.find((u) => u.token && u.token === body.token);
+    if (typeof body.token !== 'string') throw new HttpFail(400, 'token is required');
+    const token = body.token;
+    const user = this.users.find((u) => (u.token && u.token === token) || u.minted?.includes(token));
     if (!user) return { active: false };
     return {
       active: true,
@@ -527,6 +547,32 @@ export class FakeKaggle {
       exp: Math.floor(Date.now() / 1000) + 3600,
       clientId: 'kaggle',
     };
+  }
+
+  /** users.AccountService/GenerateAccessToken (kagglesdk GenerateAccessTokenRequest); no Authorization needed. */
+  private generateAccessToken(body: Record<string, unknown>): unknown {
+    strictFields(
+      body,
+      new Set(['refreshToken', 'apiVersion', 'expirationDuration', 'authorizationContext', 'authorizationScopes']),
+    );
+    optEnum(body, 'apiVersion', ['API_VERSION_UNSPECIFIED', 'API_VERSION_V1', 'API_VERSION_V2']);
+    const duration = body.expirationDuration;
+    if (duration !== undefined && (typeof duration !== 'string' || !/^\d+(\.\d+)?s$/.test(duration)))
+      throw new HttpFail(
+        400,
+        `Invalid value for expirationDuration: ${JSON.stringify(duration)} (a Duration like "43200s")`,
+      );
+    const user = this.users.find((u) => u.refreshToken && u.refreshToken === body.refreshToken);
+    if (!user) throw new HttpFail(401, 'Invalid refresh token');
+    const token = `KGAT_minted_${randomBytes(8).toString('hex')}`;
+    user.minted = [...(user.minted ?? []), token];
+    const seconds = typeof duration === 'string' ? Math.floor(Number.parseFloat(duration)) : 3600;
+    return omitDefaults({
+      token,
+      expiresIn: seconds,
+      userName: user.username,
+      userId: 1 + this.users.indexOf(user),
+    });
   }
 
   private rpc(method: string, body: Record<string, unknown>, user: FakeUser): unknown {
@@ -541,9 +587,70 @@ export class FakeKaggle {
         return this.getStatus(body, user);
       case 'ListKernelSessionOutput':
         return this.listOutput(body, user);
+      case 'ListKernelFiles':
+        return this.listFiles(body, user);
+      case 'DeleteKernel':
+        return this.deleteKernel(body, user);
       default:
         throw new HttpFail(404, `Unknown method kernels.KernelsApiService/${method}`);
     }
+  }
+
+  /** kagglesdk ApiListKernelFilesRequest: the files of the kernel's latest version (its code file). */
+  private listFiles(body: Record<string, unknown>, user: FakeUser): unknown {
+    const k = this.lookup(body, user, new Set(['userName', 'kernelSlug', 'pageSize', 'pageToken']));
+    optInt(body, 'pageSize');
+    const latest = k.versions.at(-1);
+    if (!latest) throw new HttpFail(404, 'Kernel has no saved version');
+    const ext = k.kernelType === 'notebook' ? '.ipynb' : k.language === 'r' ? '.R' : '.py';
+    return omitDefaults({
+      files: [{ name: `${k.slug}${ext}`, size: Buffer.byteLength(latest.text), creationDate: k.lastRunTime }],
+      nextPageToken: '',
+    });
+  }
+
+  /** kagglesdk ApiDeleteKernelRequest: only the owner may delete. */
+  private deleteKernel(body: Record<string, unknown>, user: FakeUser): unknown {
+    const k = this.lookup(body, user, REF_FIELDS);
+    if (body.versionLabel !== undefined)
+      throw new HttpFail(400, 'Invalid JSON payload received. Unknown name "versionLabel"');
+    if (k.owner !== user.username) throw new HttpFail(403, "Permission 'kernels.delete' was denied");
+    this.kernels.splice(this.kernels.indexOf(k), 1);
+    return {};
+  }
+
+  private async streamLogs(
+    req: IncomingMessage,
+    res: ServerResponse,
+    reply: (s: number) => void,
+    owner: string,
+    slug: string,
+  ): Promise<void> {
+    if (req.method !== 'GET') throw new HttpFail(405, `${req.method} is not allowed`);
+    const user = this.authenticate(req.headers.authorization);
+    if (!user) throw new HttpFail(401, 'Unauthenticated: missing or invalid credentials');
+    const k = this.lookup(
+      { userName: decodeURIComponent(owner), kernelSlug: decodeURIComponent(slug) },
+      user,
+      REF_FIELDS,
+    );
+    const session = k.versions.at(-1)?.session;
+    if (!session) throw new HttpFail(404, 'Not found');
+    reply(200);
+    if (session.finished) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(session.log || '[]');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const log = session.script.log ?? [];
+    const entries =
+      typeof log === 'string' ? log.split(/(?<=\n)/).map((data, i) => ({ stream_name: 'stdout', time: i, data })) : log;
+    for (const entry of entries) {
+      res.write(`data: ${JSON.stringify(entry)}\n\n`);
+      await delay(5);
+    }
+    res.end('data: END_OF_LOG\n\n');
   }
 
   private visible(k: FakeKernel, user: FakeUser): boolean {
@@ -555,6 +662,8 @@ export class FakeKaggle {
     strictFields(body, fields);
     const owner = requireString(body, 'userName');
     const slug = requireString(body, 'kernelSlug');
+    // CLI 2.x sent versions as `slug/N`; Kaggle answers that with 403 (versionLabel "vN" is the way).
+    if (slug.includes('/')) throw new HttpFail(403, "Permission 'kernels.get' was denied");
     const k = this.kernel(`${owner}/${slug}`);
     if (!k) throw new HttpFail(404, 'Not found');
     if (!this.visible(k, user)) throw new HttpFail(403, "Permission 'kernels.get' was denied");
@@ -687,6 +796,17 @@ export class FakeKaggle {
               : typeof value === 'string';
       if (!ok) throw new HttpFail(400, `Invalid value for ${key}: expected ${type}, got ${JSON.stringify(value)}`);
     }
+    // kagglesdk: kernelExecutionType is the KernelExecutionType enum; dockerImagePinningType is a string
+    // the official CLI limits to original/latest.
+    optEnum(body, 'kernelExecutionType', KERNEL_EXECUTION_TYPES);
+    if (
+      body.dockerImagePinningType !== undefined &&
+      !['original', 'latest'].includes(body.dockerImagePinningType as string)
+    )
+      throw new HttpFail(
+        400,
+        `Invalid value for dockerImagePinningType: ${JSON.stringify(body.dockerImagePinningType)} (original or latest)`,
+      );
     const failure = (error: string) => omitDefaults({ error });
     if (typeof body.text !== 'string') throw new HttpFail(400, 'text is required');
     let k: FakeKernel | undefined;
@@ -798,11 +918,11 @@ export class FakeKaggle {
       if (!m) throw new HttpFail(400, 'Invalid pageToken');
       offset = Number(m[1]);
     }
-    const session = k.versions.at(-1)?.session;
+    const session = body.versionLabel ? this.pickVersion(k, body.versionLabel).session : k.versions.at(-1)?.session;
     const finished = session?.finished ? session : undefined;
     const files = finished?.files ?? [];
     const slice = files.slice(offset, offset + size);
-    const next = offset + size < files.length ? Buffer.from(`off:${offset + size}`).toString('base64url') : '';
+    const next = offset + size < files.length ? this.outputPageToken(offset + size) : '';
     const answer = omitDefaults({
       files: slice.map((f) => ({ url: this.signedUrl(f.id, f.fileName), fileName: f.fileName })),
       log: offset === 0 ? (finished?.log ?? '') : '',

@@ -15,6 +15,10 @@ export interface FakeUser {
   key?: string;
   /** Bearer token (KGAT_…). */
   token?: string;
+  /** OAuth refresh token (what `kaggle auth login` saves); GenerateAccessToken mints bearer tokens from it. */
+  refreshToken?: string;
+  /** Access tokens minted by GenerateAccessToken. */
+  minted?: string[];
 }
 
 export interface LogEntry {

@@ -1,0 +1,129 @@
+// kagg kernels init|files|delete|logs (issue 21, point 4), run as a user runs them against the strict fake.
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type FakeKaggle, startFakeKaggle } from '@kagg/testkit/kaggle-fake';
+import { isolatedEnv, kagg, kaggJson, tempDir } from './helpers.ts';
+
+const KEY = 'alicekey0123456789abcdef01234567';
+let fake: FakeKaggle;
+let home = '';
+
+before(async () => {
+  fake = await startFakeKaggle({
+    users: [
+      { username: 'alice', key: KEY },
+      { username: 'bob', key: 'bobkey'.repeat(6) },
+    ],
+  });
+  home = tempDir('kagg-kernels-');
+  fake.addKernel({
+    owner: 'alice',
+    slug: 'done-kernel',
+    kernelType: 'script',
+    log: [
+      { stream_name: 'stdout', time: 1, data: 'line one\n' },
+      { stream_name: 'stderr', time: 2, data: 'line two\n' },
+    ],
+  });
+  fake.addKernel({ owner: 'bob', slug: 'bobs-kernel', kernelType: 'script' });
+});
+after(async () => {
+  await fake.close();
+  rmSync(home, { recursive: true, force: true });
+});
+
+const env = () =>
+  isolatedEnv(home, {
+    KAGG_KAGGLE_API_URL: fake.url,
+    KAGGLE_CONFIG_DIR: path.join(home, 'kaggle-config'),
+    KAGGLE_API_TOKEN: '',
+    KAGGLE_USERNAME: 'alice',
+    KAGGLE_KEY: KEY,
+    KAGG_KAGGLE_RATE: '1000',
+  });
+
+describe('kagg kernels', () => {
+  it('init writes the official template with the user in id, and never overwrites', async () => {
+    const d = tempDir('kagg-init-');
+    const r = await kagg(['kernels', 'init', '-p', d], env());
+    assert.equal(r.code, 0, r.stderr);
+    const meta = JSON.parse(readFileSync(path.join(d, 'kernel-metadata.json'), 'utf8')) as Record<string, unknown>;
+    assert.equal(meta.id, 'alice/INSERT_KERNEL_SLUG_HERE');
+    assert.deepEqual(Object.keys(meta).slice(0, 5), ['id', 'title', 'code_file', 'language', 'kernel_type']);
+    writeFileSync(path.join(d, 'kernel-metadata.json'), '{"mine":1}');
+    const again = await kagg(['kernels', 'init', '-p', d], env());
+    assert.equal(again.code, 2);
+    assert.equal(readFileSync(path.join(d, 'kernel-metadata.json'), 'utf8'), '{"mine":1}');
+    rmSync(d, { recursive: true, force: true });
+  });
+
+  it('files lists the kernel files with ListKernelFiles', async () => {
+    const r = await kaggJson<{ files: Array<{ name: string; size: number }> }>(
+      ['kernels', 'files', 'alice/done-kernel'],
+      env(),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      r.json.files.map((f) => f.name),
+      ['done-kernel.py'],
+    );
+    assert.deepEqual(fake.calls('ListKernelFiles').at(-1)?.body, { userName: 'alice', kernelSlug: 'done-kernel' });
+  });
+
+  it("delete refuses without a terminal unless -y; another user's kernel is refused by Kaggle", async () => {
+    fake.addKernel({ owner: 'alice', slug: 'to-delete', kernelType: 'script' });
+    const asked = await kagg(['kernels', 'delete', 'alice/to-delete'], env());
+    assert.equal(asked.code, 2);
+    assert.match(asked.stderr, /no terminal to confirm on/);
+    assert.ok(fake.kernel('alice/to-delete'));
+    const r = await kagg(['kernels', 'delete', 'alice/to-delete', '-y'], env());
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(fake.kernel('alice/to-delete'), undefined);
+    const bob = await kagg(['kernels', 'delete', 'bob/bobs-kernel', '-y'], env());
+    assert.equal(bob.code, 1);
+    assert.ok(fake.kernel('bob/bobs-kernel'));
+  });
+
+  it("logs prints a finished run's log; --follow reads the SSE stream of a running one until END_OF_LOG", async () => {
+    const done = await kagg(['kernels', 'logs', 'alice/done-kernel'], env());
+    assert.equal(done.code, 0, done.stderr);
+    assert.equal(done.stdout, 'line one\nline two\n');
+    const finished = await kagg(['kernels', 'logs', 'alice/done-kernel', '-f'], env());
+    assert.equal(finished.stdout, 'line one\nline two\n');
+
+    fake.scriptFirstRun('alice/live-kernel', {
+      runningPolls: 1000,
+      log: [
+        { stream_name: 'stdout', time: 0.1, data: 'epoch 1\n' },
+        { stream_name: 'stdout', time: 0.2, data: 'epoch 2\n' },
+      ],
+    });
+    const d = tempDir('kagg-live-');
+    writeFileSync(path.join(d, 'live.py'), 'print(1)\n');
+    writeFileSync(
+      path.join(d, 'kernel-metadata.json'),
+      JSON.stringify({
+        id: 'alice/live-kernel',
+        title: 'Live Kernel',
+        code_file: 'live.py',
+        language: 'python',
+        kernel_type: 'script',
+      }),
+    );
+    assert.equal((await kagg(['push', d], env())).code, 0);
+    const live = await kaggJson<{ events: Array<{ data: string }> }>(
+      ['kernels', 'logs', 'alice/live-kernel', '--follow'],
+      env(),
+    );
+    assert.equal(live.code, 0, live.stderr);
+    assert.deepEqual(
+      live.json.events.map((e) => e.data),
+      ['epoch 1\n', 'epoch 2\n'],
+    );
+    const streamed = fake.requests.filter((r) => r.path === '/v1/kernels/logs/stream/alice/live-kernel');
+    assert.equal(streamed.at(-1)?.headers.accept, 'text/event-stream, */*');
+    rmSync(d, { recursive: true, force: true });
+  });
+});

@@ -174,9 +174,13 @@ describe('plugins installed on demand from an npm registry', { timeout: 300_000 
       assert.equal(result.code, 1);
       const { error } = JSON.parse(result.stdout) as { error: { code: string; message: string; action: string } };
       assert.equal(error.code, 'PLUGIN_REGISTRY_UNREACHABLE');
-      assert.equal(
+      // npm's own fetch timeout, or kagg's look-up deadline when a loaded machine slows npm down.
+      assert.ok(
+        [' (timed out)', ' within 20 s'].some(
+          (end) =>
+            error.message === `could not install @kagg/plugin-aws@${VERSION}: the npm registry ${url} did not answer${end}`,
+        ),
         error.message,
-        `could not install @kagg/plugin-aws@${VERSION}: the npm registry ${url} did not answer (timed out)`,
       );
       assert.match(error.action, /KAGG_NPM_REGISTRY=<url>.*npm run pack-plugins/);
       assert.ok(sockets.size > 0, 'npm did reach the silent registry');

@@ -230,7 +230,6 @@ export async function deployToGcf(
   const s = await GcpSession.open(project, options.region, seam, ctx);
   try {
     const name = s.functionName(id);
-    await ctx.record?.({ functionId: id, project, region: options.region });
     ctx.progress('checking the region', `${project}/${options.region}`);
     const [runtimes] = (await s.must('listRuntimes', () =>
       s.clients.functions.listRuntimes({ parent: s.parent }),
@@ -241,6 +240,8 @@ export async function deployToGcf(
         action: `pick another --set runtime= (${(runtimes.runtimes ?? []).map((r) => r.name).join(', ')}) or --region`,
       });
     }
+    // Project, credentials and region are good: from here on something may be made.
+    await ctx.record?.({ functionId: id, project, region: options.region });
     ctx.progress('looking up the function', id);
     const existing = await settled(s, name);
     if (existing) await ensureOwnership(s, ctx, existing, id);
@@ -268,6 +269,7 @@ export async function deployToGcf(
       };
       if (!existing) {
         ctx.progress('creating the function', `${id} (${options.runtime}, ${options.memory} MiB)`);
+        ctx.signal.throwIfAborted();
         try {
           const [op] = await s.clients.functions.createFunction({
             parent: s.parent,
@@ -299,7 +301,12 @@ export async function deployToGcf(
       if (mask.some((p) => p.startsWith('serviceConfig'))) written.add('config');
       ctx.progress('waiting for the build and the rollout', 'Cloud Build, then Cloud Run');
       const failed = await s.waitOperation(operation, `deploying ${id}`);
-      if (failed) throw await buildFailure(s, name, failed.message);
+      if (failed) {
+        const error = await buildFailure(s, name, failed.message);
+        // A function this deploy created and that never ran is removed: nothing is left to clean up.
+        if (!existing) await deleteFunction(s, id);
+        throw error;
+      }
     } else {
       ctx.progress('function unchanged', id);
     }
@@ -336,6 +343,16 @@ async function uploadStep(s: GcpSession, zip: Uint8Array): Promise<Record<string
   return upload(s, zip);
 }
 
+/** Deletes the function (its Cloud Run service and IAM policy go with it) and waits for it. */
+async function deleteFunction(s: GcpSession, id: string): Promise<void> {
+  const name = s.functionName(id);
+  s.ctx.progress('deleting the function', id);
+  const deleted = await s.call('deleteFunction', () => s.clients.functions.deleteFunction({ name }), true);
+  if (!deleted) return;
+  const failed = await s.waitOperation((deleted[0] as { name: string }).name, `deleting ${id}`);
+  if (failed) throw new KaggError(`deleting ${name} failed: ${failed.message}`, { code: 'GCP_CALL_FAILED' });
+}
+
 /** Where an (possibly interrupted) deployment lives: its recorded ids, else today's settings. */
 function locate(deployment: Deployment & { resourceName?: string }, ctx: OperationContext, seam: GcpSeam) {
   const ids = deployment.providerIds;
@@ -351,14 +368,7 @@ export async function destroyGcf(deployment: Deployment, ctx: OperationContext, 
   const { project, region, id } = locate(deployment, ctx, seam);
   const s = await GcpSession.open(project, region, seam, ctx);
   try {
-    const name = s.functionName(id);
-    const fn = await settled(s, name);
-    if (!fn) return;
-    ctx.progress('deleting the function', id);
-    const deleted = await s.call('deleteFunction', () => s.clients.functions.deleteFunction({ name }), true);
-    if (!deleted) return;
-    const failed = await s.waitOperation((deleted[0] as { name: string }).name, `deleting ${id}`);
-    if (failed) throw new KaggError(`deleting ${name} failed: ${failed.message}`, { code: 'GCP_CALL_FAILED' });
+    if (await settled(s, s.functionName(id))) await deleteFunction(s, id);
   } finally {
     await s.close();
   }

@@ -115,7 +115,7 @@ describe('gcp target: deploy over the wire', () => {
     adder = deployment;
   });
 
-  it('a failed build surfaces the operation error, the state messages and the build log', async () => {
+  it('a failed first build surfaces the operation error, the state messages and the build log, and leaves nothing', async () => {
     fake.inject.buildFailure('kagg-broken', 'Build failed: pip could not install numpy==0.0.1');
     await assert.rejects(deploy('broken', ADDER), (error: Error & { code?: string }) => {
       assert.equal(error.code, 'GCP_BUILD_FAILED');
@@ -134,7 +134,7 @@ describe('gcp target: deploy over the wire', () => {
       },
       recordingContext('broken', options),
     );
-    assert.equal(status.state, 'failed');
+    assert.equal(status.state, 'missing', 'the function that never ran was removed');
   });
 
   it('bad project, wrong token, region without Functions: clear errors before anything is written', async () => {
@@ -160,7 +160,8 @@ describe('gcp target: deploy over the wire', () => {
 
   it('destroy deletes the function and its policy; describe then says missing', async () => {
     await target.destroy(adder, recordingContext('adder', options));
-    assert.equal(fake.functions.size, 1, 'only the broken function is left');
+    assert.equal(fake.functions.size, 0);
+    assert.equal(fake.policies.size, 0);
     assert.equal((await target.describe(adder, recordingContext('adder', options))).state, 'missing');
     await target.destroy(adder, recordingContext('adder', options));
   });

@@ -22,16 +22,11 @@ export function requirementsTxt(requirements: readonly string[]): string {
 
 export async function packageForGcf(bundle: FunctionBundle, rawOptions: unknown): Promise<Artifact> {
   const options = resolveGcpOptions(rawOptions as Record<string, unknown>);
-  for (const reserved of [MAIN_FILE, 'requirements.txt']) {
-    if (bundle.files.some((f) => f.path === reserved)) {
-      throw new KaggError(
-        `the notebook bundle has its own "${reserved}", which the Cloud Functions source needs for kagg's`,
-        {
-          code: 'GCP_FILE_CONFLICT',
-          action: `rename or leave out the bundled ${reserved} (--include)`,
-        },
-      );
-    }
+  if (bundle.files.some((f) => f.path === MAIN_FILE)) {
+    throw new KaggError(`the notebook bundle has its own ${MAIN_FILE}, where the Cloud Functions source needs kagg's`, {
+      code: 'GCP_FILE_CONFLICT',
+      action: `rename the bundled ${MAIN_FILE} or leave it out`,
+    });
   }
   const files: BundleFile[] = [
     ...bundle.files,

@@ -9,6 +9,8 @@
 // - prometheus_client in a python3: the monitor's tests parse its /metrics with Prometheus's own
 //   exposition parser (Debian's python3-prometheus-client).
 // - chromium: the monitor's tests open its HTML report in headless Chromium (Debian's chromium).
+// - flask in a python3: the gcp tests run main.py under Flask as functions-framework does
+//   (Debian's python3-flask).
 // - tmux: the interactive tests (kernel picker, chat) type keys into a real pseudo-terminal and read
 //   its screen through tmux; Debian's tmux package.
 import { spawnSync } from 'node:child_process';
@@ -50,6 +52,13 @@ const NEEDS = [
       'no python3 with prometheus_client: install it with `sudo apt-get install python3-prometheus-client` (Debian/Ubuntu) or `python3 -m pip install prometheus-client`',
   },
   {
+    env: 'KAGG_FLASK_PYTHON',
+    find: () => pythonWith('flask'),
+    pkg: 'python3-flask',
+    missing:
+      'no python3 with Flask (the gcp tests run main.py the way functions-framework does): install it with `sudo apt-get install python3-flask` (Debian/Ubuntu) or `python3 -m pip install flask`',
+  },
+  {
     env: 'KAGG_TMUX',
     find: () => (spawnSync('tmux', ['-V'], { stdio: 'ignore' }).status === 0 ? 'tmux' : undefined),
     pkg: 'tmux',
@@ -66,7 +75,7 @@ const NEEDS = [
 ];
 
 /**
- * Returns the environment the test run needs (`KAGG_NBFORMAT_PYTHON`, `KAGG_PROMETHEUS_PYTHON`,
+ * Returns the environment the test run needs (`KAGG_NBFORMAT_PYTHON`, `KAGG_PROMETHEUS_PYTHON`, `KAGG_FLASK_PYTHON`,
  * `KAGG_CHROMIUM`), or a list of problems, each with the command that fixes it.
  */
 export function checkPrerequisites(log) {

@@ -73,6 +73,52 @@ describe('a third-party target installed from its tarball', () => {
     assert.deepEqual(answer.json.body, { sum: 42 });
   });
 
+  it("a target's TargetError renders like kagg's own: code, action, exit 2 for a usage error", async () => {
+    const args = [
+      'deploy',
+      path.join(FIXTURES, 'pm-basic.ipynb'),
+      '--target',
+      'example',
+      '--set',
+      'python=/nowhere/python3',
+    ];
+    const json = await kaggJson<{ error: { code: string; message: string; action?: string } }>(args, env);
+    assert.equal(json.code, 2, json.stderr);
+    assert.deepEqual(json.json.error, {
+      code: 'EXAMPLE_PYTHON_NOT_FOUND',
+      message: 'the example target cannot run "/nowhere/python3": no such program',
+      action: 'install python3, or name another interpreter with `--set python=/path/to/python3`',
+    });
+    const text = await kagg(args, env);
+    assert.equal(text.code, 2);
+    assert.match(
+      text.stderr,
+      /^Error: the example target cannot run "\/nowhere\/python3": no such program\n {2}→ install python3/m,
+    );
+  });
+
+  it('anything else a target throws is a bug of its plugin: PLUGIN_BUG, exit 70, the stack only with KAGG_DEBUG', async () => {
+    const args = ['deploy', path.join(FIXTURES, 'pm-basic.ipynb'), '--target', 'example', '--name', 'buggy'];
+    const faulty = { ...env, KAGG_EXAMPLE_FAULT: 'bug' };
+    const json = await kaggJson<{ error: { code: string; message: string; action: string } }>(args, faulty);
+    assert.equal(json.code, 70, json.stderr);
+    assert.equal(json.json.error.code, 'PLUGIN_BUG');
+    assert.match(
+      json.json.error.message,
+      /^internal error in kagg-plugin-example \(example\.check\): .*this is a bug in kagg-plugin-example$/,
+    );
+    assert.match(json.json.error.action, /report it to the maintainers of kagg-plugin-example/);
+    const text = await kagg(args, faulty);
+    assert.equal(text.code, 70);
+    assert.doesNotMatch(text.stderr, /at .*index\.js/, 'no stack without KAGG_DEBUG');
+    const debug = await kagg(args, { ...faulty, KAGG_DEBUG: '1' });
+    assert.match(
+      debug.stderr,
+      /TypeError: .*\n\s+at .*kagg-plugin-example.index\.js/,
+      'the TypeError and where it was thrown',
+    );
+  });
+
   it('a contract version kagg does not support is refused, naming the plugin and what to do', async () => {
     const result = await kagg(['deploy', path.join(FIXTURES, 'pm-basic.ipynb'), '--target', 'example'], {
       ...env,

@@ -22,6 +22,58 @@ export const hooks = {
   transform: 'kagg:transform',
 } as const;
 
+/** How a `TargetError` ends the command: `failure` exits 1 (the work failed), `usage` exits 2 (bad input). */
+export type TargetErrorKind = 'failure' | 'usage';
+
+export interface TargetErrorOptions {
+  /** Stable machine-readable code, upper-case with underscores: `EXAMPLE_TOKEN_MISSING`. Default `FAILED`. */
+  code?: string;
+  /** `usage` (exit 2) for a setting or input the user must change; `failure` (exit 1, default) otherwise. */
+  kind?: TargetErrorKind;
+  /** What the user can do about it: "set EXAMPLE_TOKEN", "run `kagg doctor`". */
+  action?: string;
+  /** Extra facts for `--json` output. Never secrets. */
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+/**
+ * The error a target throws to fail well: kagg prints its message and action, uses its code in
+ * `--json` (`{"error": {code, message, action}}`) and exits 1 (failure) or 2 (usage), exactly as for
+ * its own errors. Anything else a target throws is reported as a bug in its plugin (code `PLUGIN_BUG`).
+ * kagg recognises it by shape (`isTargetError`), never with `instanceof`.
+ */
+export class TargetError extends Error {
+  readonly code: string;
+  readonly exitCode: 1 | 2;
+  readonly action: string | undefined;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(message: string, options: TargetErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TargetError';
+    this.code = options.code ?? (options.kind === 'usage' ? 'USAGE' : 'FAILED');
+    this.exitCode = options.kind === 'usage' ? 2 : 1;
+    this.action = options.action;
+    this.details = options.details;
+  }
+}
+
+/**
+ * True for an error kagg renders as a refusal or failure with a code and an action: a `TargetError`
+ * from any copy of this package (or kagg's own error), recognised by shape: an Error with a string
+ * `code`, an `exitCode` of 1 or 2, and an optional string `action`.
+ */
+export function isTargetError(value: unknown): value is TargetError {
+  if (!(value instanceof Error)) return false;
+  const e = value as Error & { code?: unknown; exitCode?: unknown; action?: unknown };
+  return (
+    typeof e.code === 'string' &&
+    (e.exitCode === 1 || e.exitCode === 2) &&
+    (e.action === undefined || typeof e.action === 'string')
+  );
+}
+
 /** A JSON Schema object (draft 2020-12 subset that ajv understands). */
 export type JsonSchema = Record<string, unknown>;
 

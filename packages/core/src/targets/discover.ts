@@ -6,7 +6,7 @@
  */
 import { type DeployTarget, hooks, supportedApiVersions, targetShapeProblems } from '@kagg/plugin-api';
 import type { Config } from '@oclif/core';
-import { KaggError, messageOf, usageError } from '../errors/index.js';
+import { isKaggError, KaggError, messageOf, pluginBug, usageError } from '../errors/index.js';
 
 export interface TargetProblem {
   plugin: string;
@@ -72,7 +72,7 @@ export async function discoverTargets(config: Pick<Config, 'runHook'>): Promise<
         });
         if (!ownerIsNew) continue;
       }
-      targets.set(target.id, { target, plugin });
+      targets.set(target.id, { target: guardTarget(target, plugin), plugin });
     }
   }
   return { targets, problems };
@@ -104,4 +104,38 @@ export function requireTarget(found: DiscoveredTargets, id: string): DeployTarge
     code: 'TARGET_UNKNOWN',
     action: `installed targets: ${known.join(', ') || 'none'}; a third-party target comes with its plugin (\`kagg plugins install <plugin>\`)`,
   });
+}
+
+const OPERATIONS = [
+  'check',
+  'package',
+  'deploy',
+  'destroy',
+  'describe',
+  'invocation',
+  'logs',
+  'logEvents',
+  'doctor',
+] as const;
+
+/**
+ * The target as core calls it: a `TargetError` (or kagg's own error) and an abort pass through as
+ * thrown; anything else a target operation throws becomes a `PLUGIN_BUG` naming the plugin.
+ */
+export function guardTarget(target: DeployTarget, plugin: string): DeployTarget {
+  const guarded: Record<string, unknown> = { ...target };
+  for (const operation of OPERATIONS) {
+    const method = target[operation] as ((...args: unknown[]) => Promise<unknown>) | undefined;
+    if (typeof method !== 'function') continue;
+    guarded[operation] = async (...args: unknown[]) => {
+      try {
+        return await method.apply(target, args);
+      } catch (error) {
+        const name = (error as { name?: unknown } | null)?.name;
+        if (isKaggError(error) || name === 'AbortError' || name === 'TimeoutError') throw error;
+        throw pluginBug(plugin, `${target.id}.${operation}`, error);
+      }
+    };
+  }
+  return guarded as unknown as DeployTarget;
 }

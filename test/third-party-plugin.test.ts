@@ -119,6 +119,40 @@ describe('a third-party target installed from its tarball', () => {
     );
   });
 
+  it('a secret setting comes from the variable the target names, reaches invocation, is masked, and stays out of the registry', async () => {
+    const token = 'tok-3f9a8b7c6d5e4f';
+    const withToken = { ...env, KAGG_EXAMPLE_TOKEN: token };
+    const deploy = ['deploy', path.join(FIXTURES, 'pm-basic.ipynb'), '--target', 'example'];
+    const registryText = () => readFileSync(path.join(home, 'endpoints.json'), 'utf8');
+    const deployed = await kaggJson<{ url: string }>([...deploy, '--name', 'with-token'], withToken);
+    assert.equal(deployed.code, 0, deployed.stderr);
+    const bare = await fetch(deployed.json.url, { method: 'POST', body: '{}' });
+    assert.equal(bare.status, 401, 'the endpoint wants the token');
+    const answer = await kaggJson<{ status: number; body: unknown }>(
+      ['invoke', 'with-token', '--data', '{"a": 40, "b": 2}'],
+      withToken,
+    );
+    assert.equal(answer.json.status, 200, 'invocation() got the token from the settings');
+    assert.deepEqual(answer.json.body, { sum: 42 });
+    for (const out of [deployed, answer]) assert.ok(!(out.stdout + out.stderr).includes(token), 'masked in output');
+    assert.ok(!registryText().includes(token));
+
+    // A target that returns the token among its provider ids: kagg refuses to record it.
+    const leaked = await kaggJson<{ error: { code: string; message: string } }>([...deploy, '--name', 'leaky'], {
+      ...withToken,
+      KAGG_EXAMPLE_FAULT: 'leak',
+    });
+    assert.equal(leaked.code, 1, leaked.stderr);
+    assert.equal(leaked.json.error.code, 'TARGET_SECRET_IN_REGISTRY');
+    assert.ok(!(leaked.stdout + leaked.stderr).includes(token));
+    assert.ok(!registryText().includes(token), 'nothing with the token was written');
+    assert.equal(
+      (await kagg(['destroy', 'leaky'], withToken)).code,
+      0,
+      'the pid it recorded first lets destroy clean up',
+    );
+  });
+
   it('a contract version kagg does not support is refused, naming the plugin and what to do', async () => {
     const result = await kagg(['deploy', path.join(FIXTURES, 'pm-basic.ipynb'), '--target', 'example'], {
       ...env,

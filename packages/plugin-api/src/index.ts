@@ -217,8 +217,10 @@ export interface OperationContext<O = Record<string, unknown>> {
   /** Aborted on Ctrl-C or timeout: stop promptly and leave nothing half-made that deploy cannot redo. */
   signal: AbortSignal;
   /**
-   * The target's settings given to this command (`--set`, the settings file), validated against
-   * `optionsSchema`, when the command takes any (`kagg destroy NAME --set deleteRole=true`).
+   * The target's settings on every operation: the settings file, secret settings from the
+   * environment variables they name, and `--set` when the command takes it (`kagg destroy NAME --set
+   * deleteRole=true`). On operations other than deploy they may be incomplete (a `required` setting
+   * given by flag at deploy time is not there), hence `Partial`. Optional only for older kagg.
    */
   options?: Partial<O>;
   /** `kagg destroy --keep-logs`: leave the deployment's logs (a log group...) in place. */
@@ -285,7 +287,8 @@ export interface DeployTarget<O = Record<string, unknown>> {
   deploy(artifact: Artifact, ctx: DeployContext<O>): Promise<Deployment>;
   destroy(deployment: Deployment, ctx: OperationContext<O>): Promise<void>;
   describe(deployment: Deployment, ctx: OperationContext<O>): Promise<DeploymentStatus>;
-  invocation(deployment: Deployment): Promise<Invocation>;
+  /** What callers need; `ctx` (settings included) is given by kagg 0.1.1 and later. */
+  invocation(deployment: Deployment, ctx?: OperationContext<O>): Promise<Invocation>;
   /** Optional: recent log text of a deployment, for `kagg logs` (prefer `logEvents`). */
   logs?(deployment: Deployment, ctx: OperationContext<O>): Promise<string>;
   /**
@@ -294,7 +297,12 @@ export interface DeployTarget<O = Record<string, unknown>> {
    */
   logEvents?(deployment: Deployment, ctx: OperationContext<O>, query: LogQuery): Promise<LogEvent[]>;
   /** Optional: checks for `kagg doctor` (credentials found, tools present). Never prints secrets. */
-  doctor?(): Promise<DoctorCheck[]>;
+  doctor?(ctx?: DoctorContext<O>): Promise<DoctorCheck[]>;
+}
+
+/** What `doctor` is given: the target's settings (possibly incomplete), secrets included. */
+export interface DoctorContext<O = Record<string, unknown>> {
+  options: Partial<O>;
 }
 
 export interface DoctorCheck {

@@ -74,6 +74,14 @@ export function isTargetError(value: unknown): value is TargetError {
   );
 }
 
+/**
+ * The default settings type of a target: any object type, an `interface` included (an interface has
+ * no index signature, so `Record<string, unknown>` would refuse it). Give your own:
+ * `DeployTarget<MyOptions>`, which then fits wherever a `DeployTarget` is expected, without a cast.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the one place `any` lets every options interface fit.
+export type AnyOptions = Record<string, any>;
+
 /** A JSON Schema object (draft 2020-12 subset that ajv understands). */
 export type JsonSchema = Record<string, unknown>;
 
@@ -206,7 +214,7 @@ export interface LogEvent {
 }
 
 /** Given to every target operation. `O` is the target's settings type. */
-export interface OperationContext<O = Record<string, unknown>> {
+export interface OperationContext<O = AnyOptions> {
   /** A folder this target may keep state in (under KAGG_HOME/targets/<id>). */
   stateDir: string;
   /** Folder for logs (under KAGG_HOME/logs). */
@@ -227,7 +235,7 @@ export interface OperationContext<O = Record<string, unknown>> {
   keepLogs?: boolean;
 }
 
-export interface DeployContext<O = Record<string, unknown>> extends Omit<OperationContext<O>, 'options'> {
+export interface DeployContext<O = AnyOptions> extends Omit<OperationContext<O>, 'options'> {
   name: string;
   /** Settings validated against `optionsSchema` (flags > --set > config file). */
   options: O;
@@ -254,7 +262,7 @@ export interface DeployContext<O = Record<string, unknown>> extends Omit<Operati
 }
 
 /** What `check` is given: the endpoint and its settings, before anything is packaged or written. */
-export interface CheckContext<O = Record<string, unknown>> {
+export interface CheckContext<O = AnyOptions> {
   name: string;
   resourceName: string;
   options: O;
@@ -262,7 +270,7 @@ export interface CheckContext<O = Record<string, unknown>> {
 }
 
 /** A place kagg can deploy a notebook to. */
-export interface DeployTarget<O = Record<string, unknown>> {
+export interface DeployTarget<O = AnyOptions> {
   apiVersion: number;
   /** Short id used by `--target <id>` and in the registry: lower-case, digits, dashes. */
   id: string;
@@ -301,7 +309,7 @@ export interface DeployTarget<O = Record<string, unknown>> {
 }
 
 /** What `doctor` is given: the target's settings (possibly incomplete), secrets included. */
-export interface DoctorContext<O = Record<string, unknown>> {
+export interface DoctorContext<O = AnyOptions> {
   options: Partial<O>;
 }
 
@@ -316,6 +324,31 @@ export interface DoctorCheck {
 
 /** Options kagg passes to `kagg:targets` hooks (none yet; reserved). */
 export type TargetsHookOptions = Record<string, never>;
+
+/**
+ * The hooks kagg runs, by event: what each is given (`options`) and returns. It fits oclif's hook
+ * types: `Hook<'kagg:targets', Hooks & KaggHooks>` from `@oclif/core`, or use `TargetsHook` and
+ * `TransformHook` below, which need no oclif import.
+ */
+export interface KaggHooks {
+  'kagg:targets': { options: TargetsHookOptions; return: DeployTarget[] };
+  'kagg:transform': { options: TransformInput & Record<string, unknown>; return: TransformResult | undefined };
+}
+
+/** The type of a plugin's `kagg:targets` hook: `export default (async () => [myTarget]) satisfies TargetsHook;` */
+export type TargetsHook = (
+  options?: KaggHooks['kagg:targets']['options'],
+) => Promise<KaggHooks['kagg:targets']['return']>;
+
+/**
+ * The type of a plugin's `kagg:transform` hook. Every plugin's transform gets the same input (the
+ * notebook as kagg read it; transforms run side by side); kagg merges the results: requirements,
+ * findings and warnings of all are joined; of rewritten notebooks, the last plugin's wins (transforms
+ * do not chain). Return `undefined` to have no say on a notebook.
+ */
+export type TransformHook = (
+  options: KaggHooks['kagg:transform']['options'],
+) => Promise<KaggHooks['kagg:transform']['return']>;
 
 /** A notebook as nbformat 4 JSON. */
 export interface NotebookDocument {
@@ -393,7 +426,7 @@ export function targetShapeProblems(value: unknown): string[] {
  * Declares a deploy target. Fills in `apiVersion` and checks the shape at once, so a mistake is
  * reported where it was made rather than when kagg gathers targets.
  */
-export function defineDeployTarget<O = Record<string, unknown>>(
+export function defineDeployTarget<O = AnyOptions>(
   target: Omit<DeployTarget<O>, 'apiVersion'> & { apiVersion?: number },
 ): DeployTarget<O> {
   const full = { ...target, apiVersion: target.apiVersion ?? apiVersion } as DeployTarget<O>;

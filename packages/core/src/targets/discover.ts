@@ -7,6 +7,7 @@
 import { type DeployTarget, hooks, supportedApiVersions, targetShapeProblems } from '@kagg/plugin-api';
 import type { Config } from '@oclif/core';
 import { isKaggError, KaggError, messageOf, pluginBug, usageError } from '../errors/index.js';
+import { runKaggHook } from './hooks.js';
 
 export interface TargetProblem {
   plugin: string;
@@ -27,7 +28,7 @@ export const FIRST_PARTY_TARGETS: Record<string, string> = {
 };
 
 export async function discoverTargets(config: Pick<Config, 'runHook'>): Promise<DiscoveredTargets> {
-  const result = await config.runHook(hooks.targets as never, {} as never);
+  const result = await runKaggHook(config, hooks.targets, {});
   const targets: DiscoveredTargets['targets'] = new Map();
   const problems: TargetProblem[] = [];
   for (const failure of result.failures) {
@@ -38,7 +39,7 @@ export async function discoverTargets(config: Pick<Config, 'runHook'>): Promise<
   }
   for (const success of result.successes) {
     const plugin = success.plugin.name;
-    const list = success.result as unknown;
+    const list: unknown = success.result;
     if (!Array.isArray(list)) {
       problems.push({ plugin, message: 'its kagg:targets hook did not return an array of targets' });
       continue;

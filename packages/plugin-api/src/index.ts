@@ -133,7 +133,7 @@ export interface Artifact {
   bundle: FunctionBundle;
   /** Provider layout: the bundle's files plus adapter and settings files. */
   files: BundleFile[];
-  /** Deterministic zip of `files` (use `zip` from the context helpers or your own). */
+  /** Deterministic zip of `files` (`zipFiles` from `@kagg/plugin-api/kit`, or your own). */
   zip: Uint8Array;
   /** Provider-specific facts worth keeping (handler name, runtime...). Never secrets. */
   metadata: Record<string, unknown>;

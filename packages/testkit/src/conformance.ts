@@ -280,13 +280,15 @@ export function describeDeployTarget(target: DeployTarget, conformance: Conforma
       const artifact = await target.package(echo, options);
       const env = (value: string) => ({ name: echo.name, env: { KAGG_CONFORMANCE_VALUE: value } });
       const first = await target.deploy(artifact, deployContext(undefined, env('first')));
+      // The registry keeps the latest deployment: that is what destroy gets.
+      let latest = first;
       try {
         assert.deepEqual(await answer(first, {}), { value: 'first' }, '--env values (ctx.env) must reach the function');
-        const second = await target.deploy(artifact, deployContext(first, env('second')));
-        assert.deepEqual(await answer(second, {}), { value: 'second' });
-        if (second.written) assert.ok(!second.written.includes('code'), `wrote ${second.written.join(', ')}`);
+        latest = await target.deploy(artifact, deployContext(first, env('second')));
+        assert.deepEqual(await answer(latest, {}), { value: 'second' });
+        if (latest.written) assert.ok(!latest.written.includes('code'), `wrote ${latest.written.join(', ')}`);
       } finally {
-        await target.destroy(first, context());
+        await target.destroy(latest, context());
       }
     });
 

@@ -124,7 +124,8 @@ const OPERATIONS = [
  * thrown; anything else a target operation throws becomes a `PLUGIN_BUG` naming the plugin.
  */
 export function guardTarget(target: DeployTarget, plugin: string): DeployTarget {
-  const guarded: Record<string, unknown> = { ...target };
+  // Reads fall through to the target (a class instance keeps its prototype); operations are wrapped.
+  const guarded = Object.create(target) as Record<string, unknown>;
   for (const operation of OPERATIONS) {
     const method = target[operation] as ((...args: unknown[]) => Promise<unknown>) | undefined;
     if (typeof method !== 'function') continue;

@@ -295,7 +295,7 @@ export interface DeployTarget<O = AnyOptions> {
   deploy(artifact: Artifact, ctx: DeployContext<O>): Promise<Deployment>;
   destroy(deployment: Deployment, ctx: OperationContext<O>): Promise<void>;
   describe(deployment: Deployment, ctx: OperationContext<O>): Promise<DeploymentStatus>;
-  /** What callers need; `ctx` (settings included) is given by kagg 0.1.1 and later. */
+  /** What callers need; `ctx` (settings included) is optional: older kagg does not pass it. */
   invocation(deployment: Deployment, ctx?: OperationContext<O>): Promise<Invocation>;
   /** Optional: recent log text of a deployment, for `kagg logs` (prefer `logEvents`). */
   logs?(deployment: Deployment, ctx: OperationContext<O>): Promise<string>;

@@ -12,5 +12,15 @@ if (major < 22) {
   process.exit(1);
 }
 module.enableCompileCache?.();
+// KAGG_HOME holds everything of kagg's, oclif's data (installed and linked plugins), cache and
+// config folders too, unless KAGG_<X>_DIR or XDG_<X>_HOME says where they go.
+if (process.env.KAGG_HOME) {
+  const { join } = await import('node:path');
+  for (const kind of ['DATA', 'CACHE', 'CONFIG']) {
+    if (!process.env[`KAGG_${kind}_DIR`] && !process.env[`XDG_${kind}_HOME`]) {
+      process.env[`KAGG_${kind}_DIR`] = join(process.env.KAGG_HOME, 'oclif', kind.toLowerCase());
+    }
+  }
+}
 const { execute } = await import('@oclif/core/execute');
 await execute({ dir: import.meta.url });

@@ -178,7 +178,8 @@ describe('plugins installed on demand from an npm registry', { timeout: 300_000 
       assert.ok(
         [' (timed out)', ' within 20 s'].some(
           (end) =>
-            error.message === `could not install @kagg/plugin-aws@${VERSION}: the npm registry ${url} did not answer${end}`,
+            error.message ===
+            `could not install @kagg/plugin-aws@${VERSION}: the npm registry ${url} did not answer${end}`,
         ),
         error.message,
       );

@@ -73,6 +73,86 @@ describe('a third-party target installed from its tarball', () => {
     assert.deepEqual(answer.json.body, { sum: 42 });
   });
 
+  it("a target's TargetError renders like kagg's own: code, action, exit 2 for a usage error", async () => {
+    const args = [
+      'deploy',
+      path.join(FIXTURES, 'pm-basic.ipynb'),
+      '--target',
+      'example',
+      '--set',
+      'python=/nowhere/python3',
+    ];
+    const json = await kaggJson<{ error: { code: string; message: string; action?: string } }>(args, env);
+    assert.equal(json.code, 2, json.stderr);
+    assert.deepEqual(json.json.error, {
+      code: 'EXAMPLE_PYTHON_NOT_FOUND',
+      message: 'the example target cannot run "/nowhere/python3": no such program',
+      action: 'install python3, or name another interpreter with `--set python=/path/to/python3`',
+    });
+    const text = await kagg(args, env);
+    assert.equal(text.code, 2);
+    assert.match(
+      text.stderr,
+      /^Error: the example target cannot run "\/nowhere\/python3": no such program\n {2}→ install python3/m,
+    );
+  });
+
+  it('anything else a target throws is a bug of its plugin: PLUGIN_BUG, exit 70, the stack only with KAGG_DEBUG', async () => {
+    const args = ['deploy', path.join(FIXTURES, 'pm-basic.ipynb'), '--target', 'example', '--name', 'buggy'];
+    const faulty = { ...env, KAGG_EXAMPLE_FAULT: 'bug' };
+    const json = await kaggJson<{ error: { code: string; message: string; action: string } }>(args, faulty);
+    assert.equal(json.code, 70, json.stderr);
+    assert.equal(json.json.error.code, 'PLUGIN_BUG');
+    assert.match(
+      json.json.error.message,
+      /^internal error in kagg-plugin-example \(example\.check\): .*this is a bug in kagg-plugin-example$/,
+    );
+    assert.match(json.json.error.action, /report it to the maintainers of kagg-plugin-example/);
+    const text = await kagg(args, faulty);
+    assert.equal(text.code, 70);
+    assert.doesNotMatch(text.stderr, /at .*index\.js/, 'no stack without KAGG_DEBUG');
+    const debug = await kagg(args, { ...faulty, KAGG_DEBUG: '1' });
+    assert.match(
+      debug.stderr,
+      /TypeError: .*\n\s+at .*kagg-plugin-example.index\.js/,
+      'the TypeError and where it was thrown',
+    );
+  });
+
+  it('a secret setting comes from the variable the target names, reaches invocation, is masked, and stays out of the registry', async () => {
+    const token = 'tok-3f9a8b7c6d5e4f';
+    const withToken = { ...env, KAGG_EXAMPLE_TOKEN: token };
+    const deploy = ['deploy', path.join(FIXTURES, 'pm-basic.ipynb'), '--target', 'example'];
+    const registryText = () => readFileSync(path.join(home, 'endpoints.json'), 'utf8');
+    const deployed = await kaggJson<{ url: string }>([...deploy, '--name', 'with-token'], withToken);
+    assert.equal(deployed.code, 0, deployed.stderr);
+    const bare = await fetch(deployed.json.url, { method: 'POST', body: '{}' });
+    assert.equal(bare.status, 401, 'the endpoint wants the token');
+    const answer = await kaggJson<{ status: number; body: unknown }>(
+      ['invoke', 'with-token', '--data', '{"a": 40, "b": 2}'],
+      withToken,
+    );
+    assert.equal(answer.json.status, 200, 'invocation() got the token from the settings');
+    assert.deepEqual(answer.json.body, { sum: 42 });
+    for (const out of [deployed, answer]) assert.ok(!(out.stdout + out.stderr).includes(token), 'masked in output');
+    assert.ok(!registryText().includes(token));
+
+    // A target that returns the token among its provider ids: kagg refuses to record it.
+    const leaked = await kaggJson<{ error: { code: string; message: string } }>([...deploy, '--name', 'leaky'], {
+      ...withToken,
+      KAGG_EXAMPLE_FAULT: 'leak',
+    });
+    assert.equal(leaked.code, 1, leaked.stderr);
+    assert.equal(leaked.json.error.code, 'TARGET_SECRET_IN_REGISTRY');
+    assert.ok(!(leaked.stdout + leaked.stderr).includes(token));
+    assert.ok(!registryText().includes(token), 'nothing with the token was written');
+    assert.equal(
+      (await kagg(['destroy', 'leaky'], withToken)).code,
+      0,
+      'the pid it recorded first lets destroy clean up',
+    );
+  });
+
   it('a contract version kagg does not support is refused, naming the plugin and what to do', async () => {
     const result = await kagg(['deploy', path.join(FIXTURES, 'pm-basic.ipynb'), '--target', 'example'], {
       ...env,

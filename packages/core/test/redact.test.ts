@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import path from 'node:path';
+import { describe, it, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { redact, redactValue, registerSecret } from '@kagg/core/config';
 
 describe('redaction', () => {
@@ -28,4 +30,12 @@ describe('redaction of Kaggle tokens kagg never loaded', () => {
   it('masks KGAT_ tokens', () => {
     assert.equal(redact('token KGAT_abcdef0123456789 echoed'), 'token KGAT_**** echoed');
   });
+});
+
+test("a secret a plugin registers through its own copy of @kagg/plugin-api/kit is masked by kagg's redact", async () => {
+  // A second copy of the kit, as a plugin installed with its own @kagg/plugin-api would load it.
+  const kit = path.join(import.meta.dirname, '..', '..', 'plugin-api', 'dist', 'kit.js');
+  const copy = (await import(`${pathToFileURL(kit).href}?plugin-copy`)) as typeof import('@kagg/plugin-api/kit');
+  copy.registerSecret('plugin-token-9d8c7b6a');
+  assert.equal(redact('token plugin-token-9d8c7b6a here'), 'token **** here');
 });

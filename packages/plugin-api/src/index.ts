@@ -22,6 +22,66 @@ export const hooks = {
   transform: 'kagg:transform',
 } as const;
 
+/** How a `TargetError` ends the command: `failure` exits 1 (the work failed), `usage` exits 2 (bad input). */
+export type TargetErrorKind = 'failure' | 'usage';
+
+export interface TargetErrorOptions {
+  /** Stable machine-readable code, upper-case with underscores: `EXAMPLE_TOKEN_MISSING`. Default `FAILED`. */
+  code?: string;
+  /** `usage` (exit 2) for a setting or input the user must change; `failure` (exit 1, default) otherwise. */
+  kind?: TargetErrorKind;
+  /** What the user can do about it: "set EXAMPLE_TOKEN", "run `kagg doctor`". */
+  action?: string;
+  /** Extra facts for `--json` output. Never secrets. */
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+/**
+ * The error a target throws to fail well: kagg prints its message and action, uses its code in
+ * `--json` (`{"error": {code, message, action}}`) and exits 1 (failure) or 2 (usage), exactly as for
+ * its own errors. Anything else a target throws is reported as a bug in its plugin (code `PLUGIN_BUG`).
+ * kagg recognises it by shape (`isTargetError`), never with `instanceof`.
+ */
+export class TargetError extends Error {
+  readonly code: string;
+  readonly exitCode: 1 | 2;
+  readonly action: string | undefined;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(message: string, options: TargetErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'TargetError';
+    this.code = options.code ?? (options.kind === 'usage' ? 'USAGE' : 'FAILED');
+    this.exitCode = options.kind === 'usage' ? 2 : 1;
+    this.action = options.action;
+    this.details = options.details;
+  }
+}
+
+/**
+ * True for an error kagg renders as a refusal or failure with a code and an action: a `TargetError`
+ * from any copy of this package (or kagg's own error), recognised by shape: an Error with a string
+ * `code`, an `exitCode` of 1 or 2, and an optional string `action`.
+ */
+export function isTargetError(value: unknown): value is TargetError {
+  if (!(value instanceof Error)) return false;
+  const e = value as Error & { code?: unknown; exitCode?: unknown; action?: unknown };
+  return (
+    typeof e.code === 'string' &&
+    (e.exitCode === 1 || e.exitCode === 2) &&
+    (e.action === undefined || typeof e.action === 'string')
+  );
+}
+
+/**
+ * The default settings type of a target: any object type, an `interface` included (an interface has
+ * no index signature, so `Record<string, unknown>` would refuse it). Give your own:
+ * `DeployTarget<MyOptions>`, which then fits wherever a `DeployTarget` is expected, without a cast.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the one place `any` lets every options interface fit.
+export type AnyOptions = Record<string, any>;
+
 /** A JSON Schema object (draft 2020-12 subset that ajv understands). */
 export type JsonSchema = Record<string, unknown>;
 
@@ -73,7 +133,7 @@ export interface Artifact {
   bundle: FunctionBundle;
   /** Provider layout: the bundle's files plus adapter and settings files. */
   files: BundleFile[];
-  /** Deterministic zip of `files` (use `zip` from the context helpers or your own). */
+  /** Deterministic zip of `files` (`zipFiles` from `@kagg/plugin-api/kit`, or your own). */
   zip: Uint8Array;
   /** Provider-specific facts worth keeping (handler name, runtime...). Never secrets. */
   metadata: Record<string, unknown>;
@@ -154,7 +214,7 @@ export interface LogEvent {
 }
 
 /** Given to every target operation. `O` is the target's settings type. */
-export interface OperationContext<O = Record<string, unknown>> {
+export interface OperationContext<O = AnyOptions> {
   /** A folder this target may keep state in (under KAGG_HOME/targets/<id>). */
   stateDir: string;
   /** Folder for logs (under KAGG_HOME/logs). */
@@ -165,15 +225,17 @@ export interface OperationContext<O = Record<string, unknown>> {
   /** Aborted on Ctrl-C or timeout: stop promptly and leave nothing half-made that deploy cannot redo. */
   signal: AbortSignal;
   /**
-   * The target's settings given to this command (`--set`, the settings file), validated against
-   * `optionsSchema`, when the command takes any (`kagg destroy NAME --set deleteRole=true`).
+   * The target's settings on every operation: the settings file, secret settings from the
+   * environment variables they name, and `--set` when the command takes it (`kagg destroy NAME --set
+   * deleteRole=true`). On operations other than deploy they may be incomplete (a `required` setting
+   * given by flag at deploy time is not there), hence `Partial`. Optional only for older kagg.
    */
   options?: Partial<O>;
   /** `kagg destroy --keep-logs`: leave the deployment's logs (a log group...) in place. */
   keepLogs?: boolean;
 }
 
-export interface DeployContext<O = Record<string, unknown>> extends Omit<OperationContext<O>, 'options'> {
+export interface DeployContext<O = AnyOptions> extends Omit<OperationContext<O>, 'options'> {
   name: string;
   /** Settings validated against `optionsSchema` (flags > --set > config file). */
   options: O;
@@ -200,7 +262,7 @@ export interface DeployContext<O = Record<string, unknown>> extends Omit<Operati
 }
 
 /** What `check` is given: the endpoint and its settings, before anything is packaged or written. */
-export interface CheckContext<O = Record<string, unknown>> {
+export interface CheckContext<O = AnyOptions> {
   name: string;
   resourceName: string;
   options: O;
@@ -208,7 +270,7 @@ export interface CheckContext<O = Record<string, unknown>> {
 }
 
 /** A place kagg can deploy a notebook to. */
-export interface DeployTarget<O = Record<string, unknown>> {
+export interface DeployTarget<O = AnyOptions> {
   apiVersion: number;
   /** Short id used by `--target <id>` and in the registry: lower-case, digits, dashes. */
   id: string;
@@ -233,7 +295,8 @@ export interface DeployTarget<O = Record<string, unknown>> {
   deploy(artifact: Artifact, ctx: DeployContext<O>): Promise<Deployment>;
   destroy(deployment: Deployment, ctx: OperationContext<O>): Promise<void>;
   describe(deployment: Deployment, ctx: OperationContext<O>): Promise<DeploymentStatus>;
-  invocation(deployment: Deployment): Promise<Invocation>;
+  /** What callers need; `ctx` (settings included) is optional: older kagg does not pass it. */
+  invocation(deployment: Deployment, ctx?: OperationContext<O>): Promise<Invocation>;
   /** Optional: recent log text of a deployment, for `kagg logs` (prefer `logEvents`). */
   logs?(deployment: Deployment, ctx: OperationContext<O>): Promise<string>;
   /**
@@ -242,7 +305,12 @@ export interface DeployTarget<O = Record<string, unknown>> {
    */
   logEvents?(deployment: Deployment, ctx: OperationContext<O>, query: LogQuery): Promise<LogEvent[]>;
   /** Optional: checks for `kagg doctor` (credentials found, tools present). Never prints secrets. */
-  doctor?(): Promise<DoctorCheck[]>;
+  doctor?(ctx?: DoctorContext<O>): Promise<DoctorCheck[]>;
+}
+
+/** What `doctor` is given: the target's settings (possibly incomplete), secrets included. */
+export interface DoctorContext<O = AnyOptions> {
+  options: Partial<O>;
 }
 
 export interface DoctorCheck {
@@ -256,6 +324,31 @@ export interface DoctorCheck {
 
 /** Options kagg passes to `kagg:targets` hooks (none yet; reserved). */
 export type TargetsHookOptions = Record<string, never>;
+
+/**
+ * The hooks kagg runs, by event: what each is given (`options`) and returns. It fits oclif's hook
+ * types: `Hook<'kagg:targets', Hooks & KaggHooks>` from `@oclif/core`, or use `TargetsHook` and
+ * `TransformHook` below, which need no oclif import.
+ */
+export interface KaggHooks {
+  'kagg:targets': { options: TargetsHookOptions; return: DeployTarget[] };
+  'kagg:transform': { options: TransformInput & Record<string, unknown>; return: TransformResult | undefined };
+}
+
+/** The type of a plugin's `kagg:targets` hook: `export default (async () => [myTarget]) satisfies TargetsHook;` */
+export type TargetsHook = (
+  options?: KaggHooks['kagg:targets']['options'],
+) => Promise<KaggHooks['kagg:targets']['return']>;
+
+/**
+ * The type of a plugin's `kagg:transform` hook. Every plugin's transform gets the same input (the
+ * notebook as kagg read it; transforms run side by side); kagg merges the results: requirements,
+ * findings and warnings of all are joined; of rewritten notebooks, the last plugin's wins (transforms
+ * do not chain). Return `undefined` to have no say on a notebook.
+ */
+export type TransformHook = (
+  options: KaggHooks['kagg:transform']['options'],
+) => Promise<KaggHooks['kagg:transform']['return']>;
 
 /** A notebook as nbformat 4 JSON. */
 export interface NotebookDocument {
@@ -333,7 +426,7 @@ export function targetShapeProblems(value: unknown): string[] {
  * Declares a deploy target. Fills in `apiVersion` and checks the shape at once, so a mistake is
  * reported where it was made rather than when kagg gathers targets.
  */
-export function defineDeployTarget<O = Record<string, unknown>>(
+export function defineDeployTarget<O = AnyOptions>(
   target: Omit<DeployTarget<O>, 'apiVersion'> & { apiVersion?: number },
 ): DeployTarget<O> {
   const full = { ...target, apiVersion: target.apiVersion ?? apiVersion } as DeployTarget<O>;

@@ -9,12 +9,14 @@
  * its status, redeploys, and destroys it. Then what every target must get right on redeploys: a
  * settings-only change (the environment) reaches the provider; two names equal in their first 70
  * characters stay two deployments; a deploy interrupted half-way is finished by the next run, and
- * an interrupted deploy followed by `destroy` leaves nothing behind.
+ * an interrupted deploy followed by `destroy` leaves nothing behind. And what kagg relies on: the
+ * zip does not change with the clock, a secret setting (`secret: true`; the suite gives one a canary
+ * value) never reaches what goes to the registry, and a redeploy leaves no old instance answering.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, describe, it, mock } from 'node:test';
 import { createBundle } from '@kagg/core/bundle';
 import { resourceNameOf } from '@kagg/core/naming';
 import { convertNotebook, readNotebook } from '@kagg/core/notebook';
@@ -92,9 +94,28 @@ async function defaultCall(invocation: Invocation, method: string, body?: string
   return { status: res.status, body: await res.text() };
 }
 
+/** The value the suite gives a secret setting the conformance options leave out. */
+export const CANARY_SECRET = 'kagg-conformance-canary-7f3a9c';
+
+/** Fails when `value` (what kagg would write to its registry) holds the canary or a given secret. */
+function assertNoSecret(target: DeployTarget, options: Record<string, unknown>, value: unknown, what: string): void {
+  const properties = (target.optionsSchema.properties ?? {}) as Record<string, Record<string, unknown>>;
+  const secrets = Object.entries(properties)
+    .filter(([key, p]) => p?.secret === true && typeof options[key] === 'string')
+    .map(([key]) => options[key] as string);
+  const text = JSON.stringify(value);
+  for (const secret of secrets)
+    assert.ok(!text.includes(secret), `${what} holds a secret setting; kagg's registry is a plain file`);
+}
+
 export function describeDeployTarget(target: DeployTarget, conformance: ConformanceOptions = {}): void {
   const name = conformance.name ?? 'conformance-adder';
-  const options = conformance.options ?? {};
+  // As kagg gives them: a secret setting left out gets the canary value.
+  const options: Record<string, unknown> = { ...conformance.options };
+  for (const [key, p] of Object.entries(
+    (target.optionsSchema.properties ?? {}) as Record<string, Record<string, unknown>>,
+  ))
+    if (p?.secret === true && p.type === 'string' && options[key] === undefined) options[key] = CANARY_SECRET;
   const call = conformance.call ?? defaultCall;
   const base = tempDir(`kagg-conformance-${target.id}-`);
   const stages: string[] = [];
@@ -104,6 +125,7 @@ export function describeDeployTarget(target: DeployTarget, conformance: Conforma
     progress: (stage) => stages.push(stage),
     log: { info() {}, warn() {}, debug() {} },
     signal: new AbortController().signal,
+    options,
     ...conformance.context,
   });
   const deployContext = (previous?: Deployment, extra: Partial<DeployContext> = {}): DeployContext => {
@@ -121,7 +143,7 @@ export function describeDeployTarget(target: DeployTarget, conformance: Conforma
   /** Stages a first deploy reports: an interruption is made half-way through them. */
   let fullDeployStages = 0;
   const answer = async (d: Deployment, payload: unknown) => {
-    const res = await call(await target.invocation(d), 'POST', JSON.stringify(payload));
+    const res = await call(await target.invocation(d, context()), 'POST', JSON.stringify(payload));
     assert.equal(res.status, 200, res.body);
     return JSON.parse(res.body) as unknown;
   };
@@ -142,10 +164,14 @@ export function describeDeployTarget(target: DeployTarget, conformance: Conforma
           controller.abort(new Error('interrupted by the conformance suite'));
       },
       record: async (ids) => {
+        assertNoSecret(target, options, ids, 'ctx.record()');
         Object.assign(recorded, ids);
       },
     });
-    await assert.rejects(target.deploy(await target.package(bundle, options), ctx), 'an aborted deploy rejects');
+    await assert.rejects(
+      target.deploy(await target.package(bundle, options), ctx),
+      'a deploy whose ctx.signal aborts must reject (cancellation ignored?)',
+    );
     const pending: Deployment & { resourceName?: string } = {
       target: target.id,
       name: bundle.name,
@@ -170,16 +196,29 @@ export function describeDeployTarget(target: DeployTarget, conformance: Conforma
       assert.deepEqual(targetShapeProblems(target), []);
       assert.ok(supportedApiVersions.includes(target.apiVersion), `apiVersion ${target.apiVersion} is supported`);
       const check = await compileSchema(target.optionsSchema);
-      assert.ok(check({ ...options }), `the conformance options are valid: ${JSON.stringify(check.errors)}`);
+      // Validating applies the schema's defaults, as kagg does before every operation.
+      assert.ok(check(options), `the conformance options are valid: ${JSON.stringify(check.errors)}`);
     });
 
     it('packages deterministically, keeping every bundle file', async () => {
       bundle = await adderBundle(name);
-      const a = await target.package(bundle, options);
-      const b = await target.package(bundle, options);
+      // Two runs thirty years apart: a zip stamped with the current time differs.
+      const at = async (now: number) => {
+        mock.timers.enable({ apis: ['Date'], now });
+        try {
+          return await target.package(bundle, options);
+        } finally {
+          mock.timers.reset();
+        }
+      };
+      const a = await at(Date.UTC(2001, 0, 1));
+      const b = await at(Date.UTC(2031, 6, 1, 12, 34, 56));
       assert.equal(a.target, target.id);
       assert.equal(a.bundle.hash, bundle.hash);
-      assert.deepEqual(Buffer.from(a.zip), Buffer.from(b.zip), 'same bundle, same bytes');
+      assert.ok(
+        Buffer.from(a.zip).equals(Buffer.from(b.zip)),
+        'same bundle, same bytes: the zip changed with the clock (a date from the current time?)',
+      );
       const paths = new Set(a.files.map((f) => f.path));
       for (const f of bundle.files)
         assert.ok(paths.has(f.path) || [...paths].some((p) => p.endsWith(`/${f.path}`)), `${f.path} is packaged`);
@@ -196,7 +235,8 @@ export function describeDeployTarget(target: DeployTarget, conformance: Conforma
       assert.match(deployment.url, /^https?:\/\//);
       assert.ok(deployment.auth === 'public' || deployment.auth === 'private');
       assert.ok(stages.length > 0, 'deploy reports progress through ctx.progress');
-      const invocation = await target.invocation(deployment);
+      assertNoSecret(target, options, deployment, 'the returned Deployment');
+      const invocation = await target.invocation(deployment, context());
       const answer = await call(invocation, 'POST', JSON.stringify({ a: 20, b: 22 }));
       assert.equal(answer.status, 200, answer.body);
       assert.deepEqual(JSON.parse(answer.body), { sum: 42 });
@@ -211,11 +251,20 @@ export function describeDeployTarget(target: DeployTarget, conformance: Conforma
 
     it('redeploys idempotently over the previous deployment', async () => {
       assert.ok(deployment);
+      const first = deployment;
       const again = await target.deploy(await target.package(bundle, options), deployContext(deployment));
       assert.equal(again.name, name);
       deployment = again;
-      const answer = await call(await target.invocation(again), 'POST', JSON.stringify({ a: 1, b: 2 }));
+      assertNoSecret(target, options, again, 'the returned Deployment');
+      const answer = await call(await target.invocation(again, context()), 'POST', JSON.stringify({ a: 1, b: 2 }));
       assert.deepEqual(JSON.parse(answer.body), { sum: 3 });
+      if (again.url !== first.url) {
+        const old = await call(await target.invocation(first, context()), 'GET').catch(() => undefined);
+        assert.ok(
+          old === undefined || old.status >= 400,
+          `the redeploy moved to ${again.url} and left the old instance answering at ${first.url}`,
+        );
+      }
     });
 
     it('destroys the deployment', async () => {
@@ -231,13 +280,15 @@ export function describeDeployTarget(target: DeployTarget, conformance: Conforma
       const artifact = await target.package(echo, options);
       const env = (value: string) => ({ name: echo.name, env: { KAGG_CONFORMANCE_VALUE: value } });
       const first = await target.deploy(artifact, deployContext(undefined, env('first')));
+      // The registry keeps the latest deployment: that is what destroy gets.
+      let latest = first;
       try {
-        assert.deepEqual(await answer(first, {}), { value: 'first' });
-        const second = await target.deploy(artifact, deployContext(first, env('second')));
-        assert.deepEqual(await answer(second, {}), { value: 'second' });
-        if (second.written) assert.ok(!second.written.includes('code'), `wrote ${second.written.join(', ')}`);
+        assert.deepEqual(await answer(first, {}), { value: 'first' }, '--env values (ctx.env) must reach the function');
+        latest = await target.deploy(artifact, deployContext(first, env('second')));
+        assert.deepEqual(await answer(latest, {}), { value: 'second' });
+        if (latest.written) assert.ok(!latest.written.includes('code'), `wrote ${latest.written.join(', ')}`);
       } finally {
-        await target.destroy(first, context());
+        await target.destroy(latest, context());
       }
     });
 

@@ -4,7 +4,6 @@
  */
 
 import { after } from 'node:test';
-import type { DeployTarget } from '@kagg/plugin-api';
 import { startAwsFake } from '@kagg/testkit/aws-fake';
 import { describeDeployTarget } from '@kagg/testkit/conformance';
 import targetsHook from '../dist/hooks/targets.js';
@@ -23,5 +22,5 @@ for (const key of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL_LAMBDA'
 Object.assign(process.env, VARS);
 after(() => fake.close());
 
-const [target] = (await targetsHook()) as DeployTarget[];
-describeDeployTarget(target as DeployTarget, { options: { public: true } });
+const [target] = await targetsHook();
+describeDeployTarget(target!, { options: { public: true } });

@@ -8,7 +8,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { convertNotebook, readNotebook } from '@kagg/core/notebook';
-import { hooks, type TransformResult } from '@kagg/plugin-api';
+import { runKaggHook } from '@kagg/core/targets';
+import { hooks } from '@kagg/plugin-api';
 import { analyzeRequirements } from '@kagg/plugin-preprocess';
 import { tempDir } from '@kagg/testkit/temp';
 import { Config } from '@oclif/core';
@@ -100,11 +101,12 @@ test('the deploy hook never adds an unknown name, and says so unless requirement
   const config = await Config.load({ root: PLUGIN_ROOT });
   const transform = async (directory?: string) => {
     const notebook = notebookOf(['import requests\nimport acme_internal']);
-    const result = await config.runHook(
-      hooks.transform as never,
-      { notebook, source: 'nb.ipynb', ...(directory ? { directory } : {}) } as never,
-    );
-    return result.successes[0]!.result as TransformResult;
+    const result = await runKaggHook(config, hooks.transform, {
+      notebook,
+      source: 'nb.ipynb',
+      ...(directory ? { directory } : {}),
+    });
+    return result.successes[0]!.result!;
   };
   const out = await transform();
   assert.deepEqual(out.requirements, ['requests']);

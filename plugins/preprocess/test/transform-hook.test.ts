@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import { hooks, type TransformResult } from '@kagg/plugin-api';
+import { runKaggHook } from '@kagg/core/targets';
+import { hooks } from '@kagg/plugin-api';
 import { tempDir } from '@kagg/testkit/temp';
 import { Config } from '@oclif/core';
 import { PLUGIN_ROOT } from './helpers/cli.ts';
@@ -27,12 +28,9 @@ test('the kagg:transform hook is registered and returns redacted findings and re
     },
     'try:\n    import ujson\nexcept ImportError:\n    pass',
   ]);
-  const result = await config.runHook(
-    hooks.transform as never,
-    { notebook, source: 'nb.ipynb', directory: dir } as never,
-  );
+  const result = await runKaggHook(config, hooks.transform, { notebook, source: 'nb.ipynb', directory: dir });
   assert.deepEqual(result.failures, []);
-  const out = result.successes[0]!.result as TransformResult;
+  const out = result.successes[0]!.result!;
   assert.equal(out.id, 'preprocess');
   assert.equal(out.notebook, undefined);
   assert.deepEqual(out.requirements, ['lightgbm==4.3.0']);

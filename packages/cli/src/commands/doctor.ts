@@ -1,5 +1,5 @@
 import { KaggCommand } from '@kagg/core/command';
-import { kaggPaths } from '@kagg/core/config';
+import { kaggPaths, loadSettings } from '@kagg/core/config';
 import { type DoctorReport, runDoctor } from '@kagg/core/doctor';
 
 export default class Doctor extends KaggCommand<DoctorReport> {
@@ -10,7 +10,10 @@ export default class Doctor extends KaggCommand<DoctorReport> {
 
   async run(): Promise<DoctorReport> {
     await this.parse(Doctor);
-    const report = await runDoctor({ config: this.config, paths: kaggPaths() });
+    const paths = kaggPaths();
+    // Targets' checks get their settings; a broken settings file must not stop the doctor.
+    const settings = await loadSettings(paths.configFile).catch(() => undefined);
+    const report = await runDoctor({ config: this.config, paths, ...(settings ? { settings } : {}) });
     for (const check of report.checks)
       this.out(`${check.ok ? (check.warning ? '!' : '✓') : '✗'} ${check.name}: ${check.detail}`);
     if (!report.ok) process.exitCode = 1;

@@ -4,13 +4,14 @@
  * Patterns catch the common carriers even for secrets kagg never saw (Authorization headers,
  * `key=`/`code=` query parameters, passwords in URLs).
  */
-const secrets = new Set<string>();
+import { secretRegistry } from '@kagg/plugin-api/kit';
+
+/** One set for kagg and every plugin's copy of @kagg/plugin-api/kit (`registerSecret` there). */
+const secrets = secretRegistry();
 const MASK = '****';
 
 /** Registers a secret value so that it never appears in output. Values shorter than 6 chars are ignored. */
-export function registerSecret(value: string | undefined | null): void {
-  if (typeof value === 'string' && value.length >= 6) secrets.add(value);
-}
+export { registerSecret } from '@kagg/plugin-api/kit';
 
 const patterns: Array<[RegExp, string]> = [
   [/\b(authorization\s*[:=]\s*"?(?:basic|bearer)\s+)[A-Za-z0-9._~+/=-]+/gi, `$1${MASK}`],

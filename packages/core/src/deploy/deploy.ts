@@ -13,7 +13,7 @@ import { resourceNameOf } from '../naming/index.js';
 import type { EndpointRegistry } from '../registry/registry.js';
 import type { EndpointEntry } from '../registry/types.js';
 import { ensureTarget, type PluginInstaller } from '../targets/install.js';
-import { resolveTargetOptions } from '../targets/options.js';
+import { refuseSecrets, resolveTargetOptions, secretValues } from '../targets/options.js';
 import { type ContextDeps, operationContext } from './context.js';
 import { deploymentFingerprint } from './fingerprint.js';
 import { type PreparedBundle, type PrepareOptions, prepareBundle } from './prepare.js';
@@ -189,6 +189,8 @@ export async function deployNotebook(request: DeployRequest, deps: DeployDeps): 
     resourceName,
   });
   const ctx = await operationContext(target.id, deps);
+  ctx.options = options;
+  const secrets = secretValues(target, options);
   const result = (deployment: Deployment, written: string[]): DeployResult => ({
     name: deployment.name,
     target: deployment.target,
@@ -226,6 +228,7 @@ export async function deployNotebook(request: DeployRequest, deps: DeployDeps): 
     state: 'pending',
   });
   const record = async (ids: Record<string, string | number>) => {
+    refuseSecrets(target, secrets, ids, 'the provider ids it recorded');
     await deps.registry.update((data) => {
       const entry = data.endpoints[name];
       if (entry) entry.providerIds = { ...entry.providerIds, ...ids };
@@ -250,6 +253,7 @@ export async function deployNotebook(request: DeployRequest, deps: DeployDeps): 
     if (!previous && !ctx.signal.aborted) await forgetIfNothingMade(deps.registry, target, name, ctx);
     throw error;
   }
+  refuseSecrets(target, secrets, { ...deployment, written: undefined }, 'the deployment it returned');
   await deps.registry.upsert({
     name: deployment.name,
     target: deployment.target,

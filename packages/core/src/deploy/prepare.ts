@@ -19,6 +19,7 @@ import { parseRequirementsText } from '../bundle/requirements.js';
 import { KaggError, messageOf, usageError } from '../errors/index.js';
 import { type ResolvedNotebook, type ResolveOptions, resolveNotebookInput } from '../input/resolve.js';
 import { convertNotebook, type Notebook, readNotebook } from '../notebook/index.js';
+import { runKaggHook } from '../targets/hooks.js';
 
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -67,19 +68,21 @@ export async function applyTransforms(
   model: Notebook,
   options: { allowSecrets?: boolean; refusal?: { what: string; action: string } } = {},
 ): Promise<TransformOutcome> {
-  const input: TransformInput = {
+  const input: TransformInput & Record<string, unknown> = {
     notebook: model.document,
     source: resolved.source,
     ...(resolved.directory ? { directory: resolved.directory } : {}),
   };
-  const hook = await config.runHook(hooks.transform as never, input as never);
+  const hook = await runKaggHook(config, hooks.transform, input);
   if (hook.failures.length > 0) {
     const f = hook.failures[0]!;
     throw new KaggError(`the ${f.plugin.name} transform failed on ${resolved.source}: ${messageOf(f.error)}`, {
       code: 'TRANSFORM_FAILED',
     });
   }
-  const results = hook.successes.map((s) => s.result as TransformResult).filter((r) => r && typeof r.id === 'string');
+  const results = hook.successes.flatMap((s): TransformResult[] =>
+    s.result && typeof s.result.id === 'string' ? [s.result] : [],
+  );
   const findings = results.flatMap((t) => t.findings ?? []);
   if (findings.length > 0 && !options.allowSecrets) {
     const refusal = options.refusal ?? {

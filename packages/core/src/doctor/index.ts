@@ -6,9 +6,11 @@ import { execFile } from 'node:child_process';
 import type { DoctorCheck } from '@kagg/plugin-api';
 import type { Config } from '@oclif/core';
 import type { KaggPaths } from '../config/home.js';
+import type { Settings } from '../config/settings.js';
 import { messageOf } from '../errors/index.js';
 import { EndpointRegistry } from '../registry/registry.js';
 import { discoverTargets } from '../targets/discover.js';
+import { resolveTargetOptions } from '../targets/options.js';
 
 export interface DoctorReport {
   ok: boolean;
@@ -26,7 +28,11 @@ function python3Version(): Promise<string | undefined> {
   );
 }
 
-export async function runDoctor(deps: { config: Config; paths: KaggPaths }): Promise<DoctorReport> {
+export async function runDoctor(deps: {
+  config: Config;
+  paths: KaggPaths;
+  settings?: Settings;
+}): Promise<DoctorReport> {
   const checks: DoctorCheck[] = [];
   const major = Number(process.versions.node.split('.')[0]);
   checks.push({
@@ -58,7 +64,14 @@ export async function runDoctor(deps: { config: Config; paths: KaggPaths }): Pro
     checks.push({ name: `target ${id}`, ok: true, detail: `${target.title} (${plugin})` });
     if (target.doctor) {
       try {
-        for (const c of await target.doctor()) checks.push({ ...c, name: `${id}: ${c.name}` });
+        const fromSettings = deps.settings?.targets?.[id];
+        const options = await resolveTargetOptions(target, {
+          common: {},
+          set: [],
+          ...(fromSettings ? { fromSettings } : {}),
+          partial: true,
+        });
+        for (const c of await target.doctor({ options })) checks.push({ ...c, name: `${id}: ${c.name}` });
       } catch (error) {
         checks.push({ name: `${id}: checks`, ok: false, detail: messageOf(error) });
       }

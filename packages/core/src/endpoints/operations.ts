@@ -3,7 +3,7 @@
  * finds the endpoint's target among the installed plugins.
  */
 
-import type { DeploymentStatus, DeployTarget, Invocation, LogEvent } from '@kagg/plugin-api';
+import type { DeploymentStatus, DeployTarget, Invocation, LogEvent, OperationContext } from '@kagg/plugin-api';
 import type { Config } from '@oclif/core';
 import type { Settings } from '../config/settings.js';
 import { type ContextDeps, operationContext } from '../deploy/context.js';
@@ -35,6 +35,27 @@ async function targetOf(deps: EndpointDeps, entry: EndpointEntry): Promise<Deplo
   return ensureTarget(deps.config, entry.target, deps.installer);
 }
 
+/**
+ * The context of an operation on an existing endpoint, with the target's settings (settings file,
+ * secrets from their environment variables, `--set`): every operation gets them, not only deploy.
+ */
+async function endpointContext(
+  deps: EndpointDeps,
+  target: DeployTarget,
+  set: string[] = [],
+): Promise<OperationContext> {
+  const ctx = await operationContext(target.id, deps);
+  const fromSettings = deps.settings?.targets?.[target.id];
+  ctx.options = await resolveTargetOptions(target, {
+    common: {},
+    set,
+    ...(fromSettings ? { fromSettings } : {}),
+    // --set given: the user means these settings, so they must be valid.
+    partial: set.length === 0,
+  });
+  return ctx;
+}
+
 export async function describeEndpoint(
   deps: EndpointDeps,
   name: string,
@@ -42,7 +63,7 @@ export async function describeEndpoint(
   const endpoint = await deps.registry.require(name);
   if (endpoint.legacy) return { endpoint, status: { state: 'ready', detail: 'imported; status unknown' } };
   const target = await targetOf(deps, endpoint);
-  return { endpoint, status: await target.describe(endpoint, await operationContext(target.id, deps)) };
+  return { endpoint, status: await target.describe(endpoint, await endpointContext(deps, target)) };
 }
 
 export async function destroyEndpoint(
@@ -52,16 +73,8 @@ export async function destroyEndpoint(
 ): Promise<EndpointEntry> {
   const endpoint = await deps.registry.require(name);
   const target = await targetOf(deps, endpoint);
-  const ctx = await operationContext(target.id, deps);
+  const ctx = await endpointContext(deps, target, options.set);
   if (options.keepLogs) ctx.keepLogs = true;
-  if (options.set && options.set.length > 0) {
-    const fromSettings = deps.settings?.targets?.[target.id];
-    ctx.options = await resolveTargetOptions(target, {
-      common: {},
-      set: options.set,
-      ...(fromSettings ? { fromSettings } : {}),
-    });
-  }
   await target.destroy(endpoint, ctx);
   if (!options.keepRegistry) await deps.registry.remove(name);
   return endpoint;
@@ -75,7 +88,7 @@ export async function endpointLogs(
 ): Promise<LogEvent[]> {
   const endpoint = await deps.registry.require(name);
   const target = await targetOf(deps, endpoint);
-  return readLogs(target, endpoint, await operationContext(target.id, deps), request, onEvents);
+  return readLogs(target, endpoint, await endpointContext(deps, target), request, onEvents);
 }
 
 export interface InvokeRequest {
@@ -111,7 +124,12 @@ export async function resolveInvocation(deps: EndpointDeps, endpoint: string): P
   if (/^https?:\/\//i.test(endpoint)) return { name: endpoint, target: 'url', url: endpoint, headers: {} };
   const entry = await deps.registry.require(endpoint);
   if (entry.legacy) return { name: endpoint, target: entry.target, url: entry.url, headers: {} };
-  return { name: endpoint, target: entry.target, ...(await (await targetOf(deps, entry)).invocation(entry)) };
+  const target = await targetOf(deps, entry);
+  return {
+    name: endpoint,
+    target: entry.target,
+    ...(await target.invocation(entry, await endpointContext(deps, target))),
+  };
 }
 
 export async function invokeEndpoint(deps: EndpointDeps, request: InvokeRequest): Promise<InvokeResult> {

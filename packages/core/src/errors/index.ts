@@ -2,7 +2,13 @@
  * The one error type kagg raises for users. It carries the exit code (1 failure, 2 usage) and, where
  * there is one, an action the user can take. The base command renders it (text or JSON) and exits.
  */
-export type ExitCode = 1 | 2;
+import { isTargetError } from '@kagg/plugin-api';
+
+/** 1 failure, 2 usage, 70 a bug in a plugin (sysexits' EX_SOFTWARE). */
+export type ExitCode = 1 | 2 | typeof PLUGIN_BUG_EXIT;
+
+/** The exit code when a plugin throws something other than a `TargetError`: a bug in that plugin. */
+export const PLUGIN_BUG_EXIT = 70;
 
 export interface KaggErrorOptions {
   /** Stable machine-readable code, e.g. `NOTEBOOK_INVALID_JSON`, `REGISTRY_CORRUPT`. */
@@ -37,8 +43,32 @@ export function usageError(message: string, options: Omit<KaggErrorOptions, 'exi
   return new KaggError(message, { code: 'USAGE', ...options, exitCode: 2 });
 }
 
+/** kagg's own error, or a plugin's `TargetError` (same shape, rendered the same way). */
 export function isKaggError(value: unknown): value is KaggError {
-  return value instanceof Error && (value as { name?: string }).name === 'KaggError' && 'exitCode' in value;
+  return (
+    (value instanceof Error && (value as { name?: string }).name === 'KaggError' && 'exitCode' in value) ||
+    isTargetError(value)
+  );
+}
+
+/**
+ * What a plugin threw that is not a `TargetError` (a TypeError, an SDK's raw error): an internal
+ * error of that plugin, with its own code and exit code, the original message, and the original stack
+ * (printed with KAGG_DEBUG=1).
+ */
+export function pluginBug(plugin: string, operation: string, error: unknown): KaggError {
+  const bug = new KaggError(
+    `internal error in ${plugin} (${operation}): ${messageOf(error)} — this is a bug in ${plugin}`,
+    {
+      code: 'PLUGIN_BUG',
+      exitCode: PLUGIN_BUG_EXIT,
+      action: `report it to the maintainers of ${plugin}, with the output of the same command run with KAGG_DEBUG=1`,
+      details: { plugin, operation },
+      cause: error,
+    },
+  );
+  if (error instanceof Error && error.stack) bug.stack = error.stack;
+  return bug;
 }
 
 /** The message of anything thrown. */

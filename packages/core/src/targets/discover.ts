@@ -6,7 +6,8 @@
  */
 import { type DeployTarget, hooks, supportedApiVersions, targetShapeProblems } from '@kagg/plugin-api';
 import type { Config } from '@oclif/core';
-import { KaggError, messageOf, usageError } from '../errors/index.js';
+import { isKaggError, KaggError, messageOf, pluginBug, usageError } from '../errors/index.js';
+import { runKaggHook } from './hooks.js';
 
 export interface TargetProblem {
   plugin: string;
@@ -27,7 +28,7 @@ export const FIRST_PARTY_TARGETS: Record<string, string> = {
 };
 
 export async function discoverTargets(config: Pick<Config, 'runHook'>): Promise<DiscoveredTargets> {
-  const result = await config.runHook(hooks.targets as never, {} as never);
+  const result = await runKaggHook(config, hooks.targets, {});
   const targets: DiscoveredTargets['targets'] = new Map();
   const problems: TargetProblem[] = [];
   for (const failure of result.failures) {
@@ -38,7 +39,7 @@ export async function discoverTargets(config: Pick<Config, 'runHook'>): Promise<
   }
   for (const success of result.successes) {
     const plugin = success.plugin.name;
-    const list = success.result as unknown;
+    const list: unknown = success.result;
     if (!Array.isArray(list)) {
       problems.push({ plugin, message: 'its kagg:targets hook did not return an array of targets' });
       continue;
@@ -72,7 +73,7 @@ export async function discoverTargets(config: Pick<Config, 'runHook'>): Promise<
         });
         if (!ownerIsNew) continue;
       }
-      targets.set(target.id, { target, plugin });
+      targets.set(target.id, { target: guardTarget(target, plugin), plugin });
     }
   }
   return { targets, problems };
@@ -104,4 +105,39 @@ export function requireTarget(found: DiscoveredTargets, id: string): DeployTarge
     code: 'TARGET_UNKNOWN',
     action: `installed targets: ${known.join(', ') || 'none'}; a third-party target comes with its plugin (\`kagg plugins install <plugin>\`)`,
   });
+}
+
+const OPERATIONS = [
+  'check',
+  'package',
+  'deploy',
+  'destroy',
+  'describe',
+  'invocation',
+  'logs',
+  'logEvents',
+  'doctor',
+] as const;
+
+/**
+ * The target as core calls it: a `TargetError` (or kagg's own error) and an abort pass through as
+ * thrown; anything else a target operation throws becomes a `PLUGIN_BUG` naming the plugin.
+ */
+export function guardTarget(target: DeployTarget, plugin: string): DeployTarget {
+  // Reads fall through to the target (a class instance keeps its prototype); operations are wrapped.
+  const guarded = Object.create(target) as Record<string, unknown>;
+  for (const operation of OPERATIONS) {
+    const method = target[operation] as ((...args: unknown[]) => Promise<unknown>) | undefined;
+    if (typeof method !== 'function') continue;
+    guarded[operation] = async (...args: unknown[]) => {
+      try {
+        return await method.apply(target, args);
+      } catch (error) {
+        const name = (error as { name?: unknown } | null)?.name;
+        if (isKaggError(error) || name === 'AbortError' || name === 'TimeoutError') throw error;
+        throw pluginBug(plugin, `${target.id}.${operation}`, error);
+      }
+    };
+  }
+  return guarded as unknown as DeployTarget;
 }

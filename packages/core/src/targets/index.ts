@@ -5,6 +5,7 @@ export {
   requireTarget,
   type TargetProblem,
 } from './discover.js';
+export { runKaggHook } from './hooks.js';
 export {
   ensureTarget,
   installPlugin,

@@ -1,7 +1,7 @@
-import type { DeployTarget } from '@kagg/plugin-api';
+import type { TargetsHook } from '@kagg/plugin-api';
 import { awsTarget } from '../target.js';
 
 /** The `kagg:targets` hook: this plugin contributes the `aws` target. */
-export default async function targets(): Promise<DeployTarget[]> {
-  return [awsTarget as unknown as DeployTarget];
-}
+const targets: TargetsHook = async () => [awsTarget];
+
+export default targets;

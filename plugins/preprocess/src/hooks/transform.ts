@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseRequirementsText, requirementName } from '@kagg/core/bundle';
-import type { SecretFinding, TransformInput, TransformResult } from '@kagg/plugin-api';
+import type { SecretFinding, TransformHook, TransformInput, TransformResult } from '@kagg/plugin-api';
 import { analyzeRequirements, distributionNamed } from '../requirements/analyze.js';
 import { DEFAULT_RULES } from '../secrets/rules.js';
 import { scanNotebook } from '../secrets/scanner.js';
@@ -53,6 +53,6 @@ export async function transformNotebook(input: TransformInput): Promise<Transfor
   return { id: 'preprocess', requirements: report.requirements, findings, warnings };
 }
 
-const hook = async (options: TransformInput): Promise<TransformResult> => transformNotebook(options);
+const hook: TransformHook = async (options) => transformNotebook(options);
 
 export default hook;

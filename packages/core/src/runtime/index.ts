@@ -17,8 +17,11 @@ export const LOCAL_SERVER = 'adapters/local_server.py';
 /** The AWS Lambda adapter, shipped as `handler.py` (Function URL payload 2.0). */
 export const AWS_HANDLER = 'adapters/aws_handler.py';
 
+/** The Azure Functions adapter, shipped as `function_app.py` (Python v2 model). */
+export const AZURE_FUNCTION_APP = 'adapters/azure_function_app.py';
+
 /** The files this room ships, relative to `runtimeDir()`. */
-export const RUNTIME_FILES: readonly string[] = [RUNTIME_MODULE, LOCAL_SERVER, AWS_HANDLER];
+export const RUNTIME_FILES: readonly string[] = [RUNTIME_MODULE, LOCAL_SERVER, AWS_HANDLER, AZURE_FUNCTION_APP];
 
 /** Absolute path of the folder holding the Python runtime files (`dist/runtime/python`). */
 export function runtimeDir(): string {

@@ -217,15 +217,21 @@ function checkOwnership(site: Site, n: AzureNames, ctx: DeployContext<AzureOptio
 
 async function putSite(s: AzureSession, n: AzureNames, body: Site, ctx: DeployContext<AzureOptions>): Promise<Site> {
   const { web } = await s.clients();
+  // arm-appservice 19 reduces Microsoft.Web's {Code, Message} to "Unexpected status code": keep the raw body.
+  let failure: string | undefined;
+  const onResponse = (r: { status: number; bodyAsText?: string | null }) => {
+    if (r.status >= 400 && r.bodyAsText) failure = r.bodyAsText;
+  };
   try {
     ctx.signal.throwIfAborted();
     return await web.webApps.createOrUpdate(n.resourceGroup, n.site, body, {
       abortSignal: ctx.signal,
       updateIntervalInMs: pollMsOf(s.seam),
+      onResponse,
     });
   } catch (error) {
     ctx.signal.throwIfAborted();
-    const e = azureErrorOf(error);
+    const e = azureErrorOf(failure ? Object.assign(error as object, { response: { bodyAsText: failure } }) : error);
     if (e.status === 409)
       throw new KaggError(`the function app name ${n.site} is taken in Azure (site names are global): ${e.message}`, {
         code: 'AZURE_NAME_TAKEN',

@@ -305,13 +305,7 @@ export async function deployToAzure(
       )
     : undefined;
   if (existing) checkOwnership(existing, n, ctx);
-  await ctx.record?.({
-    subscription,
-    resourceGroup: n.resourceGroup,
-    site: n.site,
-    plan: n.plan,
-    storageAccount: n.storageAccount,
-  });
+  await ctx.record?.({ ...n });
   if (!groupExists) await ensureGroup(s, n, location, ctx, written);
   const connection = await ensureStorage(s, n, location, tags, ctx, written);
   await ensurePlan(s, n, location, tags, ctx, written);

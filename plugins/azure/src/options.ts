@@ -18,6 +18,8 @@ export interface AzureOptions {
   /** Most instances the app scales out to (40–1000). Default 100. */
   maxInstances?: number;
   pythonVersion?: PythonVersion;
+  /** functionTimeout in seconds (host.json). Default 600. */
+  timeout?: number;
   /** true: AuthLevel ANONYMOUS; false (default): FUNCTION, callers need the function key. */
   public?: boolean;
   /** App settings of the function app (merged under `--env KEY=VALUE`). */
@@ -33,6 +35,7 @@ export interface ResolvedAzureOptions {
   memory: 512 | 2048 | 4096;
   maxInstances: number;
   pythonVersion: PythonVersion;
+  timeout: number;
   public: boolean;
   environment: Record<string, string>;
   deleteGroup: boolean;
@@ -43,6 +46,7 @@ export const DEFAULTS = {
   memory: 2048,
   maxInstances: 100,
   pythonVersion: '3.12',
+  timeout: 600,
   public: false,
   deleteGroup: false,
 } as const;
@@ -77,6 +81,13 @@ export const azureOptionsSchema = {
     memory: { enum: [512, 2048, 4096], default: DEFAULTS.memory, description: 'instance memory (MB)' },
     maxInstances: { type: 'integer', minimum: 40, maximum: 1000, default: DEFAULTS.maxInstances },
     pythonVersion: { enum: ['3.11', '3.12'], default: DEFAULTS.pythonVersion },
+    timeout: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 14400,
+      default: DEFAULTS.timeout,
+      description: 'functionTimeout (s)',
+    },
     public: {
       type: 'boolean',
       default: DEFAULTS.public,
@@ -105,6 +116,7 @@ export function resolveAzureOptions(options: AzureOptions | Record<string, unkno
     memory: (o.memory ?? DEFAULTS.memory) as ResolvedAzureOptions['memory'],
     maxInstances: o.maxInstances ?? DEFAULTS.maxInstances,
     pythonVersion: o.pythonVersion ?? DEFAULTS.pythonVersion,
+    timeout: o.timeout ?? DEFAULTS.timeout,
     public: o.public ?? DEFAULTS.public,
     environment: { ...(o.environment ?? {}) },
     deleteGroup: o.deleteGroup ?? DEFAULTS.deleteGroup,

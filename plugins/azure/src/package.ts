@@ -10,12 +10,18 @@ import { type AzureOptions, resolveAzureOptions } from './options.js';
 
 export const APP_FILE = 'function_app.py';
 
-export const HOST_JSON = {
-  version: '2.0',
-  extensionBundle: { id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.*, 5.0.0)' },
-  extensions: { http: { routePrefix: 'api' } },
-  functionTimeout: '00:10:00',
-};
+/** host.json: the extension bundle (for non-HTTP bindings only), the `api` route prefix, the timeout. */
+export function hostJson(timeoutSeconds: number): Record<string, unknown> {
+  const hms = [3600, 60, 1].map((unit, i) =>
+    String(Math.floor(timeoutSeconds / unit) % (i === 0 ? 100 : 60)).padStart(2, '0'),
+  );
+  return {
+    version: '2.0',
+    extensionBundle: { id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.*, 5.0.0)' },
+    extensions: { http: { routePrefix: 'api' } },
+    functionTimeout: hms.join(':'),
+  };
+}
 
 const text = (path: string, data: string): BundleFile => ({ path, data: new TextEncoder().encode(data) });
 
@@ -30,7 +36,7 @@ export async function packageForAzure(bundle: FunctionBundle, options: AzureOpti
   const files: BundleFile[] = [
     ...bundle.files.filter((f) => !own.has(f.path)),
     text(APP_FILE, adapter),
-    text('host.json', `${JSON.stringify(HOST_JSON, null, 2)}\n`),
+    text('host.json', `${JSON.stringify(hostJson(resolved.timeout), null, 2)}\n`),
     text('requirements.txt', `${requirements.join('\n')}\n`),
   ].sort((a, b) => a.path.localeCompare(b.path));
   return {

@@ -129,8 +129,12 @@ describe('azure target against the fake', () => {
     const taken = await startAzureFake({ takenSiteNames: ['kagg-taken'] });
     trustAzureFake(taken);
     try {
-      const env = { ...seamEnv, KAGG_AZURE_ARM_ENDPOINT: taken.url, KAGG_AZURE_ACCESS_TOKEN: taken.token };
-      env.AZURE_SUBSCRIPTION_ID = taken.subscriptionId;
+      const env = {
+        ...seamEnv,
+        KAGG_AZURE_ARM_ENDPOINT: taken.url,
+        KAGG_AZURE_ACCESS_TOKEN: taken.token,
+        AZURE_SUBSCRIPTION_ID: taken.subscriptionId,
+      };
       await assert.rejects(deploy('taken', {}, undefined, target(env)), (error: Error & { code?: string }) => {
         assert.equal(error.code, 'AZURE_NAME_TAKEN');
         assert.match(error.message, /kagg-taken is taken in Azure.*already exists/);

@@ -25,7 +25,7 @@ import {
 } from './names.js';
 import {
   type AzureOptions,
-  RESERVED_SETTINGS,
+  checkSettings,
   type ResolvedAzureOptions,
   resolveAzureOptions,
   siteNameOf,
@@ -95,7 +95,8 @@ export function siteChanges(current: Site, currentSettings: Record<string, strin
   return [...new Set(changes)];
 }
 
-async function ensureGroup(
+/** Creates the missing resource group, recording first that kagg made it (destroy may delete it). */
+async function createGroup(
   s: AzureSession,
   n: AzureNames,
   location: string,
@@ -103,12 +104,6 @@ async function ensureGroup(
   written: Set<string>,
 ) {
   const { resources } = await s.clients();
-  const group = await s.call(
-    'get resource group',
-    () => resources.resourceGroups.get(n.resourceGroup, { abortSignal: ctx.signal }),
-    true,
-  );
-  if (group) return;
   await ctx.record?.({ groupCreated: 1 });
   ctx.progress('creating the resource group', `${n.resourceGroup} (${location})`);
   await s.must('create resource group', () =>
@@ -278,14 +273,7 @@ export async function deployToAzure(
   const n = namesOf(subscription, options.resourceGroup, ctx.resourceName ?? siteNameOf(ctx.name));
   const location = locationOf(options, seam);
   const settingsEnv = { ...options.environment, ...ctx.env };
-  for (const key of Object.keys(settingsEnv)) {
-    if (RESERVED_SETTINGS.includes(key))
-      throw new KaggError(`--env ${key} is set by kagg or rejected by Flex Consumption`, {
-        code: 'AZURE_RESERVED_SETTING',
-        exitCode: 2,
-        action: 'remove it',
-      });
-  }
+  checkSettings(settingsEnv);
   for (const value of Object.values(settingsEnv)) registerSecret(value);
   const written = new Set<string>();
   const s = new AzureSession(subscription, seam, ctx);
@@ -306,7 +294,7 @@ export async function deployToAzure(
     : undefined;
   if (existing) checkOwnership(existing, n, ctx);
   await ctx.record?.({ ...n });
-  if (!groupExists) await ensureGroup(s, n, location, ctx, written);
+  if (!groupExists) await createGroup(s, n, location, ctx, written);
   const connection = await ensureStorage(s, n, location, tags, ctx, written);
   await ensurePlan(s, n, location, tags, ctx, written);
   const settings = { AzureWebJobsStorage: connection, [CONNECTION_SETTING]: connection, ...settingsEnv };

@@ -2,6 +2,7 @@
  * Settings of the azure target: the common flags (`--region --memory --public/--private`),
  * `--set key=value`, or `targets.azure` in the settings file. `resolveAzureOptions` fills in defaults.
  */
+import { KaggError } from '@kagg/core/errors';
 import { resourceNameOf } from '@kagg/core/naming';
 
 export type PythonVersion = '3.11' | '3.12';
@@ -128,4 +129,16 @@ export const SITE_NAMING = { prefix: 'kagg-', maxLength: 60 } as const;
 
 export function siteNameOf(endpoint: string): string {
   return resourceNameOf(endpoint, SITE_NAMING);
+}
+
+/** `--env` may not set what kagg sets itself or what Flex Consumption rejects as an app setting. */
+export function checkSettings(env: Record<string, string>): void {
+  for (const key of Object.keys(env)) {
+    if (RESERVED_SETTINGS.includes(key))
+      throw new KaggError(`--env ${key}: kagg sets it, or Flex Consumption rejects it as an app setting`, {
+        code: 'AZURE_RESERVED_SETTING',
+        exitCode: 2,
+        action: `remove --env ${key}`,
+      });
+  }
 }

@@ -1,17 +1,10 @@
 /** The `azure` deploy target: a notebook on Azure Functions, Flex Consumption, Python v2 model. */
 import { readFileSync } from 'node:fs';
-import { KaggError } from '@kagg/core/errors';
 import { type DeployTarget, type DoctorCheck, defineDeployTarget } from '@kagg/plugin-api';
 import { type AzureSeam, envOf } from './arm.js';
 import { deployToAzure } from './deploy.js';
 import { describeAzure, destroyAzure, invocationOf } from './lifecycle.js';
-import {
-  type AzureOptions,
-  azureOptionsSchema,
-  RESERVED_SETTINGS,
-  resolveAzureOptions,
-  SITE_NAMING,
-} from './options.js';
+import { type AzureOptions, azureOptionsSchema, checkSettings, resolveAzureOptions, SITE_NAMING } from './options.js';
 import { packageForAzure } from './package.js';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
@@ -46,15 +39,7 @@ export function createAzureTarget(seam: AzureSeam = {}): DeployTarget<AzureOptio
     version: VERSION,
     naming: SITE_NAMING,
     async check({ options, env }) {
-      resolveAzureOptions(options);
-      for (const key of Object.keys(env)) {
-        if (RESERVED_SETTINGS.includes(key))
-          throw new KaggError(`--env ${key}: kagg sets it, or Flex Consumption rejects it as an app setting`, {
-            code: 'AZURE_RESERVED_SETTING',
-            exitCode: 2,
-            action: `remove --env ${key}`,
-          });
-      }
+      checkSettings({ ...resolveAzureOptions(options).environment, ...env });
     },
     package: (bundle, options) => packageForAzure(bundle, options),
     deploy: (artifact, ctx) => deployToAzure(artifact, ctx, seam),

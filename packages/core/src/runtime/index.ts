@@ -20,8 +20,17 @@ export const AWS_HANDLER = 'adapters/aws_handler.py';
 /** The Google Cloud Functions adapter, shipped as `main.py` (entry point `predict_handler`, a flask.Request). */
 export const GCP_MAIN = 'adapters/gcp_main.py';
 
+/** The Azure Functions adapter, shipped as `function_app.py` (Python v2 model). */
+export const AZURE_FUNCTION_APP = 'adapters/azure_function_app.py';
+
 /** The files this room ships, relative to `runtimeDir()`. */
-export const RUNTIME_FILES: readonly string[] = [RUNTIME_MODULE, LOCAL_SERVER, AWS_HANDLER, GCP_MAIN];
+export const RUNTIME_FILES: readonly string[] = [
+  RUNTIME_MODULE,
+  LOCAL_SERVER,
+  AWS_HANDLER,
+  GCP_MAIN,
+  AZURE_FUNCTION_APP,
+];
 
 /** Absolute path of the folder holding the Python runtime files (`dist/runtime/python`). */
 export function runtimeDir(): string {

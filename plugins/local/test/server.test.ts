@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -58,19 +58,25 @@ async function bundleOf(name: string, source: string) {
   });
 }
 
-function context(): OperationContext {
+function context(warnings: string[] = []): OperationContext {
   return {
     stateDir: path.join(base, 'state'),
     logDir: path.join(base, 'logs'),
     progress() {},
-    log: { info() {}, warn() {}, debug() {} },
+    log: { info() {}, warn: (m) => warnings.push(m), debug() {} },
     signal: new AbortController().signal,
   };
 }
 
-async function deploy(name: string, source: string, options: LocalOptions = {}, previous?: Deployment) {
+async function deploy(
+  name: string,
+  source: string,
+  options: LocalOptions = {},
+  previous?: Deployment,
+  warnings: string[] = [],
+) {
   const ctx: DeployContext<LocalOptions> = {
-    ...context(),
+    ...context(warnings),
     name,
     resourceName: resourceNameOf(name, localTarget.naming),
     options: { startTimeout: 60, ...options },
@@ -238,6 +244,31 @@ describe('local endpoint: redeploy and destroy', () => {
     assert.deepEqual(failures, [], 'no request failed');
     assert.equal(JSON.parse((await post(two.url, {})).body).v, 2, 'the old version still serves');
     assert.ok(alive(Number(two.providerIds.pid)));
+  });
+
+  it('keeps the port of a server that stopped running; moves, saying so, only when the port is taken', async () => {
+    const kill = async (d: Deployment) => {
+      process.kill(Number(d.providerIds.pid), 'SIGKILL');
+      await until(() => !alive(Number(d.providerIds.pid)), 'the server is gone');
+    };
+    const one = await deploy('stable', notebookSource(1));
+    await kill(one);
+    const two = await deploy('stable', notebookSource(2), {}, one);
+    assert.equal(two.url, one.url);
+    await kill(two);
+    const port = Number(new URL(two.url).port);
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+    try {
+      const warnings: string[] = [];
+      const three = await deploy('stable', notebookSource(3), {}, two, warnings);
+      assert.notEqual(three.url, two.url);
+      assert.deepEqual(warnings, [`port ${port} is taken: the endpoint moved to port ${new URL(three.url).port}`]);
+      assert.equal(JSON.parse((await post(three.url, {})).body).v, 3);
+      await assert.rejects(deploy('pinned', notebookSource(1), { port }), /port \d+ is taken/);
+    } finally {
+      squatter.close();
+    }
   });
 
   it('destroy stops accepting, lets the calls in flight finish, then stops', async () => {

@@ -308,6 +308,7 @@ export const localTarget = defineDeployTarget<LocalOptions>({
       }
       // A new version that never served leaves nothing behind (its log stays, under logDir).
       if (dir !== prevDir) await rm(dir, { recursive: true, force: true });
+      await rm(handover, { force: true }); // the server removes it on a clean exit, not when killed
       if (prevAlive && error instanceof KaggError && isOurServer(prevPid, prevDir)) {
         error.message += `\nthe previous version keeps serving ${previous?.url}`;
       }
@@ -322,6 +323,7 @@ export const localTarget = defineDeployTarget<LocalOptions>({
     if (prevAlive && prevPid !== pid) {
       ctx.progress(takeover ? 'draining the previous version' : 'stopping the previous version');
       await stopServer(prevPid, prevDir, drainSeconds * 1000 + 3000);
+      if (prevHandover) await rm(prevHandover, { force: true });
       if (prevDir !== dir && prevDir.startsWith(ctx.stateDir)) await rm(prevDir, { recursive: true, force: true });
     }
     return {
@@ -341,6 +343,7 @@ export const localTarget = defineDeployTarget<LocalOptions>({
     const drainSeconds = Number(deployment.providerIds.drainSeconds ?? LOCAL_DEFAULTS.drainSeconds);
     ctx.progress('draining and stopping the server');
     await stopServer(Number(deployment.providerIds.pid), dir, drainSeconds * 1000 + 3000);
+    if (deployment.providerIds.handover) await rm(String(deployment.providerIds.handover), { force: true });
     const folder = path.join(ctx.stateDir, deployment.name);
     await rm(folder, { recursive: true, force: true });
   },

@@ -238,8 +238,6 @@ class _Handler(BaseHTTPRequestHandler):
             return self._refuse(400, str(exc), "BadRequest", path_only, started)
         except _TooLarge:
             return self._refuse(413, self._too_large(), "PayloadTooLarge", path_only, started)
-        if server.draining:
-            self.close_connection = True
         if not server.gate.enter():
             message = "overloaded: %d requests running and %d waiting; retry later" % (server.gate.slots, server.gate.queue)
             self._send(503, dict(_JSON, **{"Retry-After": "1"}), _error_body(message, "Overloaded"))

@@ -1,6 +1,6 @@
 /** Settings of the local target (`--set key=value` or `targets.local` in the settings file). */
 export interface LocalOptions {
-  /** Port to listen on; 0 picks a free one. */
+  /** Port to listen on; 0 keeps the endpoint's previous port (a free one the first time). */
   port?: number;
   /** The Python interpreter. */
   python?: string;
@@ -10,7 +10,19 @@ export interface LocalOptions {
   startTimeout?: number;
   /** Include tracebacks in error responses. */
   debug?: boolean;
+  /** Seconds a call may run before it is answered 504 (`--timeout`). */
+  timeout?: number;
+  /** Requests run at once; more wait in a queue of `maxQueue`, beyond which they are answered 503. */
+  maxConcurrency?: number;
+  /** Requests that may wait for a turn before the server answers 503 with Retry-After. */
+  maxQueue?: number;
+  /** Largest request body accepted; a larger one is answered 413 (Lambda's limit, 6 MB, by default). */
+  maxBodyBytes?: number;
+  /** Seconds the requests in flight may take to finish when a server is replaced or destroyed. */
+  drainSeconds?: number;
 }
+
+export const LOCAL_DEFAULTS = { timeout: 60, maxQueue: 256, maxBodyBytes: 6 * 1024 * 1024, drainSeconds: 30 };
 
 export const localOptionsSchema = {
   type: 'object',
@@ -21,5 +33,10 @@ export const localOptionsSchema = {
     installRequirements: { type: 'boolean', default: false },
     startTimeout: { type: 'number', exclusiveMinimum: 0, maximum: 3600, default: 120 },
     debug: { type: 'boolean', default: false },
+    timeout: { type: 'number', exclusiveMinimum: 0, maximum: 86400, default: LOCAL_DEFAULTS.timeout },
+    maxConcurrency: { type: 'integer', minimum: 1, maximum: 1024 },
+    maxQueue: { type: 'integer', minimum: 0, maximum: 65536, default: LOCAL_DEFAULTS.maxQueue },
+    maxBodyBytes: { type: 'integer', minimum: 0, default: LOCAL_DEFAULTS.maxBodyBytes },
+    drainSeconds: { type: 'number', minimum: 0, maximum: 3600, default: LOCAL_DEFAULTS.drainSeconds },
   },
 } as const;

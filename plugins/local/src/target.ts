@@ -1,12 +1,15 @@
 /**
  * The local target: the notebook served by a background `python3` HTTP server on 127.0.0.1. It
- * outlives the CLI, logs under KAGG_HOME/logs, and is replaced (new process, old one stopped only
- * once the new one answers) when the notebook changes.
+ * outlives the CLI, logs under KAGG_HOME/logs, and keeps its port across redeploys: the new process
+ * takes the running one's listening socket, loads the notebook while the old one serves, then the old
+ * one drains its requests in flight and exits. No request is refused or reset meanwhile.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { zipFiles } from '@kagg/core/bundle';
@@ -23,7 +26,7 @@ import {
   type LogQuery,
   type OperationContext,
 } from '@kagg/plugin-api';
-import { type LocalOptions, localOptionsSchema } from './options.js';
+import { LOCAL_DEFAULTS, type LocalOptions, localOptionsSchema } from './options.js';
 import { isOurServer, stopServer } from './process.js';
 
 const SERVER = 'kagg_local.py';
@@ -75,6 +78,25 @@ function listening(port: number): Promise<boolean> {
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
     socket.once('timeout', () => done(false));
+  });
+}
+
+/**
+ * Where the server hands its listening socket to its successor: the endpoint's folder (removed with
+ * it), or the temp folder when that path is too long for a Unix socket.
+ */
+function handoverPath(folder: string): string {
+  const name = `.handover-${randomBytes(6).toString('hex')}.sock`;
+  const inFolder = path.join(folder, name);
+  return Buffer.byteLength(inFolder) < 100 ? inFolder : path.join(tmpdir(), `kagg-local${name}`);
+}
+
+/** True when nothing listens on 127.0.0.1:port (so the server can bind it). */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen({ host: '127.0.0.1', port, exclusive: true }, () => probe.close(() => resolve(true)));
   });
 }
 
@@ -166,21 +188,44 @@ export const localTarget = defineDeployTarget<LocalOptions>({
     const python = options.python ?? 'python3';
     const dir = path.join(ctx.stateDir, bundle.name, bundle.hash.slice(0, 16));
     const logFile = logFileOf(ctx, bundle.name);
+    const drainSeconds = options.drainSeconds ?? LOCAL_DEFAULTS.drainSeconds;
     const previous = ctx.previous;
     const prevPid = Number(previous?.providerIds.pid);
     const prevDir = String(previous?.providerIds.dir ?? '');
-    if (previous && prevDir === dir && isOurServer(prevPid, prevDir)) {
-      // Same code, but the last deploy was forced or its health check failed: restart it.
+    const prevPort = Number(previous?.providerIds.port) || 0;
+    const prevHandover = String(previous?.providerIds.handover ?? '');
+    let prevAlive = previous !== undefined && isOurServer(prevPid, prevDir);
+    const pinned = options.port ?? 0;
+    const wanted = pinned || prevPort;
+    // The new version takes the running one's listening socket (same port, same queue): no request
+    // is refused while it loads, and the old one serves until the new one has loaded.
+    const takeover = prevAlive && existsSync(prevHandover) && (!pinned || pinned === prevPort);
+    if (prevAlive && !takeover && wanted === prevPort) {
+      // A server started before handover existed holds the port: stop it, then bind the port.
       ctx.progress('stopping the previous server');
-      await stopServer(prevPid, prevDir);
+      await stopServer(prevPid, prevDir, drainSeconds * 1000 + 3000);
+      prevAlive = false;
     }
+    let port = wanted;
+    if (!takeover && port !== 0 && !(await portFree(port))) {
+      if (pinned) {
+        throw new KaggError(`port ${pinned} is taken on 127.0.0.1`, {
+          code: 'LOCAL_PORT_TAKEN',
+          action: 'free it, or choose another with --port (0 keeps the last one or picks a free one)',
+        });
+      }
+      port = 0;
+    }
+    const handover = handoverPath(path.join(ctx.stateDir, bundle.name));
     await ctx.record?.({ dir, log: logFile });
     ctx.progress('writing files', dir);
-    await rm(dir, { recursive: true, force: true });
+    // A forced redeploy of the same code writes over the folder the running server uses: file by file, atomically.
+    if (dir !== prevDir) await rm(dir, { recursive: true, force: true });
     for (const file of artifact.files) {
       const to = path.join(dir, file.path);
       await mkdir(path.dirname(to), { recursive: true });
-      await writeFile(to, file.data, { mode: file.mode ?? 0o644 });
+      await writeFile(`${to}.kagg-tmp`, file.data, { mode: file.mode ?? 0o644 });
+      await rename(`${to}.kagg-tmp`, to);
     }
     if (bundle.requirements.length > 0) {
       if (options.installRequirements) {
@@ -193,37 +238,46 @@ export const localTarget = defineDeployTarget<LocalOptions>({
       }
     }
     ctx.progress('starting python3');
-    const readyFile = path.join(dir, '.ready.json');
+    const readyFile = path.join(dir, `.ready-${randomBytes(4).toString('hex')}.json`);
     await mkdir(ctx.logDir, { recursive: true });
     const log = openSync(logFile, 'a');
     let exitCode: number | null = null;
-    const child = spawn(
-      python,
-      [
-        path.join(dir, SERVER),
-        '--dir',
-        dir,
-        '--host',
-        '127.0.0.1',
-        '--port',
-        String(options.port ?? 0),
-        '--ready-file',
-        readyFile,
-      ],
-      {
-        cwd: dir,
-        detached: true,
-        stdio: ['ignore', log, log],
-        env: {
-          ...process.env,
-          ...ctx.env,
-          PYTHONUNBUFFERED: '1',
-          PYTHONDONTWRITEBYTECODE: '1',
-          PYTHONPATH: [path.join(dir, '.deps'), process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
-          ...(options.debug ? { KAGG_DEBUG: '1' } : {}),
-        },
+    const serverArgs = [
+      path.join(dir, SERVER),
+      '--dir',
+      dir,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--ready-file',
+      readyFile,
+      '--handover',
+      handover,
+      '--max-queue',
+      String(options.maxQueue ?? LOCAL_DEFAULTS.maxQueue),
+      '--max-body-bytes',
+      String(options.maxBodyBytes ?? LOCAL_DEFAULTS.maxBodyBytes),
+      '--timeout',
+      String(options.timeout ?? LOCAL_DEFAULTS.timeout),
+      '--drain-seconds',
+      String(drainSeconds),
+      ...(options.maxConcurrency ? ['--max-concurrency', String(options.maxConcurrency)] : []),
+      ...(takeover ? ['--takeover', prevHandover] : []),
+    ];
+    const child = spawn(python, serverArgs, {
+      cwd: dir,
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: {
+        ...process.env,
+        ...ctx.env,
+        PYTHONUNBUFFERED: '1',
+        PYTHONDONTWRITEBYTECODE: '1',
+        PYTHONPATH: [path.join(dir, '.deps'), process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
+        ...(options.debug ? { KAGG_DEBUG: '1' } : {}),
       },
-    );
+    });
     closeSync(log);
     child.on('exit', (code, sig) => {
       exitCode = code ?? (sig ? 128 : 1);
@@ -254,21 +308,31 @@ export const localTarget = defineDeployTarget<LocalOptions>({
       }
       // A new version that never served leaves nothing behind (its log stays, under logDir).
       if (dir !== prevDir) await rm(dir, { recursive: true, force: true });
+      await rm(handover, { force: true }); // the server removes it on a clean exit, not when killed
+      if (prevAlive && error instanceof KaggError && isOurServer(prevPid, prevDir)) {
+        error.message += `\nthe previous version keeps serving ${previous?.url}`;
+      }
       throw error;
+    } finally {
+      await rm(readyFile, { force: true });
     }
-    const { port, pid } = served;
-    if (previous && Number.isInteger(prevPid) && prevPid !== pid && prevDir !== dir) {
-      ctx.progress('stopping the previous version');
-      await stopServer(prevPid, prevDir);
-      if (prevDir.startsWith(ctx.stateDir)) await rm(prevDir, { recursive: true, force: true });
+    const { pid } = served;
+    if (prevPort && served.port !== prevPort) {
+      ctx.log.warn(`port ${prevPort} is taken: the endpoint moved to port ${served.port}`);
+    }
+    if (prevAlive && prevPid !== pid) {
+      ctx.progress(takeover ? 'draining the previous version' : 'stopping the previous version');
+      await stopServer(prevPid, prevDir, drainSeconds * 1000 + 3000);
+      if (prevHandover) await rm(prevHandover, { force: true });
+      if (prevDir !== dir && prevDir.startsWith(ctx.stateDir)) await rm(prevDir, { recursive: true, force: true });
     }
     return {
       target: 'local',
       name: bundle.name,
-      url: `http://127.0.0.1:${port}/`,
+      url: `http://127.0.0.1:${served.port}/`,
       auth: 'public',
       bundleHash: bundle.hash,
-      providerIds: { pid, port, dir, log: logFile },
+      providerIds: { pid, port: served.port, dir, log: logFile, handover, drainSeconds },
       // Every deploy starts a new process (with the new environment and settings); new code also when the folder is new.
       written: prevDir === dir ? ['process'] : ['code', 'process'],
     };
@@ -276,8 +340,10 @@ export const localTarget = defineDeployTarget<LocalOptions>({
 
   async destroy(deployment: Deployment, ctx: OperationContext): Promise<void> {
     const dir = String(deployment.providerIds.dir ?? '');
-    ctx.progress('stopping the server');
-    await stopServer(Number(deployment.providerIds.pid), dir);
+    const drainSeconds = Number(deployment.providerIds.drainSeconds ?? LOCAL_DEFAULTS.drainSeconds);
+    ctx.progress('draining and stopping the server');
+    await stopServer(Number(deployment.providerIds.pid), dir, drainSeconds * 1000 + 3000);
+    if (deployment.providerIds.handover) await rm(String(deployment.providerIds.handover), { force: true });
     const folder = path.join(ctx.stateDir, deployment.name);
     await rm(folder, { recursive: true, force: true });
   },

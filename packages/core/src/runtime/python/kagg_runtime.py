@@ -639,7 +639,9 @@ def _plain_error(http_status: int, message: str, type_name: str) -> Response:
 class Runtime:
     """One converted notebook, loaded once, answering requests."""
 
-    def __init__(self, root: Optional[str] = None) -> None:
+    def __init__(self, root: Optional[str] = None, max_calls: int = 1) -> None:
+        """``max_calls``: how many process_request calls may run at once (a parameters notebook
+        re-runs its cells in one shared namespace, so its calls always run one at a time)."""
         self.root = os.path.abspath(root if root is not None else os.path.dirname(os.path.abspath(__file__)))
         self.init_ms = 0
         self.entry: Optional[str] = None
@@ -653,6 +655,7 @@ class Runtime:
         self._loaded = False
         self._load_lock = threading.RLock()
         self._call_lock = threading.Lock()
+        self._calls = threading.BoundedSemaphore(max(1, int(max_calls)))
         self._cold_lock = threading.Lock()
         self._served = False
 
@@ -807,7 +810,7 @@ class Runtime:
         try:
             if self.entry == "parameters":
                 overrides = self._validate(payload, raw)
-            with self._call_lock:
+            with self._calls if self.entry == "process_request" else self._call_lock:
                 if self.entry == "process_request":
                     assert self.module is not None
                     value = self.module.__dict__["process_request"](payload)

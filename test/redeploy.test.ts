@@ -193,6 +193,7 @@ describe('Ctrl-C during a deploy (local target)', () => {
 
     // Interrupted again, then destroyed: nothing is left.
     const resumedPid = ((await registry.require('greeter')) as Entry).providerIds.pid;
+    assert.ok(alive(Number(resumedPid)));
     const second = spawn(process.execPath, [BIN, 'deploy', notebook, '--env', 'SLOW=1'], {
       env,
       cwd: ROOT,
@@ -210,5 +211,7 @@ describe('Ctrl-C during a deploy (local target)', () => {
     assert.equal(gone.code, 0, gone.stderr);
     assert.equal(await registry.get('greeter'), undefined);
     assert.ok(!existsSync(path.join(home, 'targets', 'local', 'greeter')), 'the endpoint folder is gone');
+    for (let i = 0; i < 100 && alive(Number(resumedPid)); i++) await sleep(20);
+    assert.ok(!alive(Number(resumedPid)), 'the version the interrupted redeploy was replacing is stopped too');
   });
 });

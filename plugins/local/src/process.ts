@@ -3,7 +3,7 @@
  * by its command line before kagg ever signals it (a pid can be reused by another program).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export function commandLineOf(pid: number): string | undefined {
@@ -60,4 +60,20 @@ export async function stopServer(pid: number, dir: string, graceMs = 3000): Prom
   const killDeadline = Date.now() + 5000;
   while (!hasExited(pid) && Date.now() < killDeadline) await sleep(20);
   return true;
+}
+
+/**
+ * The pids of every kagg server serving a version folder under `folder` (an endpoint's own folder):
+ * after an interrupted redeploy the registry knows only the newer server, yet the older one may
+ * still be running. Linux's /proc only; elsewhere none (destroy then stops the recorded pid alone).
+ */
+export function serversUnder(folder: string): number[] {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return [];
+  }
+  const prefix = `${folder.replace(/\/+$/, '')}/`;
+  return pids.map(Number).filter((pid) => pid !== process.pid && isOurServer(pid, prefix));
 }

@@ -27,7 +27,7 @@ import {
   type OperationContext,
 } from '@kagg/plugin-api';
 import { LOCAL_DEFAULTS, type LocalOptions, localOptionsSchema } from './options.js';
-import { isOurServer, stopServer } from './process.js';
+import { isOurServer, serversUnder, stopServer } from './process.js';
 
 const SERVER = 'kagg_local.py';
 
@@ -343,8 +343,10 @@ export const localTarget = defineDeployTarget<LocalOptions>({
     const drainSeconds = Number(deployment.providerIds.drainSeconds ?? LOCAL_DEFAULTS.drainSeconds);
     ctx.progress('draining and stopping the server');
     await stopServer(Number(deployment.providerIds.pid), dir, drainSeconds * 1000 + 3000);
-    if (deployment.providerIds.handover) await rm(String(deployment.providerIds.handover), { force: true });
     const folder = path.join(ctx.stateDir, deployment.name);
+    // A redeploy interrupted before it stopped the previous version leaves that one running too.
+    for (const pid of serversUnder(folder)) await stopServer(pid, folder, drainSeconds * 1000 + 3000);
+    if (deployment.providerIds.handover) await rm(String(deployment.providerIds.handover), { force: true });
     await rm(folder, { recursive: true, force: true });
   },
 

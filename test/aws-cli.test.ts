@@ -9,7 +9,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type AwsFake, startAwsFake } from '@kagg/testkit/aws-fake';
-import { cleanup, FIXTURES, isolatedEnv, kagg, kaggJson, ROOT, tempDir } from './helpers.ts';
+import { awsCliEnv } from './aws-helpers.ts';
+import { cleanup, FIXTURES, kaggJson, tempDir } from './helpers.ts';
 
 const DEPLOY_ADDER = ['deploy', path.join(FIXTURES, 'pm-basic.ipynb'), '--aws', '--name', 'adder', '--memory', '512'];
 
@@ -26,16 +27,7 @@ describe('kagg deploy --aws through the CLI', () => {
 
   before(async () => {
     fake = await startAwsFake({ rolePropagationFailures: 2 });
-    env = isolatedEnv(home, {
-      AWS_ENDPOINT_URL: fake.url,
-      AWS_ACCESS_KEY_ID: fake.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: fake.secretAccessKey,
-      AWS_REGION: 'eu-west-1',
-      AWS_EC2_METADATA_DISABLED: 'true',
-      KAGG_AWS_POLL_MS: '10',
-    });
-    const linked = await kagg(['plugins', 'link', path.join(ROOT, 'plugins', 'aws'), '--no-install'], env);
-    assert.equal(linked.code, 0, linked.stderr);
+    env = await awsCliEnv(home, fake);
   });
   after(async () => {
     await cleanup(home);

@@ -9,7 +9,8 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type AwsFake, startAwsFake } from '@kagg/testkit/aws-fake';
-import { BIN, cleanup, isolatedEnv, kagg, kaggJson, ROOT, tempDir } from './helpers.ts';
+import { awsCliEnv } from './aws-helpers.ts';
+import { BIN, cleanup, kagg, kaggJson, ROOT, tempDir } from './helpers.ts';
 import { Terminal } from './tmux.ts';
 
 const ECHO_BOT = path.join(ROOT, 'examples', 'echo-bot', 'echo-bot.ipynb');
@@ -45,16 +46,7 @@ describe('kagg send and kagg chat with a private endpoint', () => {
 
   before(async () => {
     fake = await startAwsFake();
-    env = isolatedEnv(home, {
-      AWS_ENDPOINT_URL: fake.url,
-      AWS_ACCESS_KEY_ID: fake.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: fake.secretAccessKey,
-      AWS_REGION: 'eu-west-1',
-      AWS_EC2_METADATA_DISABLED: 'true',
-      KAGG_AWS_POLL_MS: '10',
-    });
-    const linked = await kagg(['plugins', 'link', path.join(ROOT, 'plugins', 'aws'), '--no-install'], env);
-    assert.equal(linked.code, 0, linked.stderr);
+    env = await awsCliEnv(home, fake);
     const dep = await kaggJson<{ auth: string; url: string }>(
       ['deploy', ECHO_BOT, '--aws', '--private', '--name', 'echo'],
       env,

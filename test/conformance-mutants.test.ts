@@ -29,6 +29,9 @@ const MUTANTS: Array<[mutant: string, test: RegExp, why: RegExp]> = [
   ['token-in-provider-ids', /deploys, reporting progress/, /the returned Deployment holds a secret setting/],
   ['redeploy-leaves-old-instance', /redeploys idempotently/, /left the old instance answering/],
   ['cancellation-ignored', /interrupted/, /a deploy whose ctx\.signal aborts must reject/],
+  ['errors-unshaped', /refuses bad settings with a TargetError/, /a refusal must be a TargetError .*got Error: /],
+  ['default-invalid', /applies its schema's defaults/, /the default of "port" \(80\) is not a valid "port"/],
+  ['destroy-leaves-instance', /destroys the deployment/, /destroy left the deployment running/],
   ['env-not-delivered', /a settings-only change/, /--env values \(ctx\.env\) must reach the function/],
 ];
 

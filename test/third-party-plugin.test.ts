@@ -166,7 +166,7 @@ describe('a third-party target installed from its tarball', () => {
   });
 });
 
-describeDeployTarget(installedTarget as DeployTarget);
+describeDeployTarget(installedTarget as DeployTarget, { refuse: { python: '/nowhere/python3' } });
 
 describe('a command owned by a plugin listed in oclif.jitPlugins', () => {
   const jitHome = tempDir();

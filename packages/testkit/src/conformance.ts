@@ -27,6 +27,7 @@ import {
   type DeployTarget,
   type FunctionBundle,
   type Invocation,
+  isTargetError,
   type OperationContext,
   supportedApiVersions,
   targetShapeProblems,
@@ -42,6 +43,12 @@ export interface ConformanceOptions {
   context?: Partial<OperationContext>;
   /** Endpoint name used for the test deployment. */
   name?: string;
+  /**
+   * Settings your target must refuse (a program that does not exist, an unknown region): the suite
+   * runs `check`, `package` and `deploy` with them merged over `options` and expects a `TargetError`.
+   * Without it that test is reported as a todo.
+   */
+  refuse?: Record<string, unknown>;
   /** How to call the deployed endpoint; defaults to fetch with the invocation's headers and signer. */
   call?: (invocation: Invocation, method: string, body?: string) => Promise<{ status: number; body: string }>;
 }
@@ -200,6 +207,48 @@ export function describeDeployTarget(target: DeployTarget, conformance: Conforma
       assert.ok(check(options), `the conformance options are valid: ${JSON.stringify(check.errors)}`);
     });
 
+    it("applies its schema's defaults: each default is a valid value of its setting", async () => {
+      const properties = (target.optionsSchema.properties ?? {}) as Record<string, Record<string, unknown>>;
+      for (const [key, property] of Object.entries(properties)) {
+        if (!property || !('default' in property)) continue;
+        const check = await compileSchema(property);
+        assert.ok(
+          check(structuredClone(property.default)),
+          `the default of "${key}" (${JSON.stringify(property.default)}) is not a valid "${key}": kagg applies it ` +
+            `whenever the user gives none, and then every deploy fails validation (${JSON.stringify(check.errors)})`,
+        );
+      }
+    });
+
+    it('refuses bad settings with a TargetError (code, message), not a plain Error', {
+      todo: conformance.refuse ? false : 'give `refuse` (settings your target refuses) to test it',
+    }, async () => {
+      if (!conformance.refuse) return;
+      const bad = { ...options, ...conformance.refuse };
+      const attempt = async () => {
+        const endpoint = `${name}-refused`;
+        const resourceName = resourceNameOf(endpoint, target.naming);
+        await target.check?.({ name: endpoint, resourceName, options: bad, env: {} });
+        const deployed = await target.deploy(
+          await target.package(await adderBundle(endpoint), bad),
+          deployContext(undefined, { name: endpoint, options: bad }),
+        );
+        await target.destroy(deployed, context()).catch(() => {});
+      };
+      const error = await attempt().then(
+        () => assert.fail(`settings ${JSON.stringify(conformance.refuse)} were not refused`),
+        (e: unknown) => e,
+      );
+      assert.ok(
+        isTargetError(error),
+        `a refusal must be a TargetError from @kagg/plugin-api (a code, a message, an action); got ${
+          error instanceof Error ? `${error.name}: ${error.message}` : JSON.stringify(error)
+        }, which kagg reports as a bug in your plugin`,
+      );
+      assert.match(error.code, /^[A-Z][A-Z0-9_]*$/, 'a TargetError code is UPPER_SNAKE_CASE');
+      assert.ok(error.message.length > 0, 'a TargetError has a message');
+    });
+
     it('packages deterministically, keeping every bundle file', async () => {
       bundle = await adderBundle(name);
       // Two runs thirty years apart: a zip stamped with the current time differs.
@@ -271,7 +320,12 @@ export function describeDeployTarget(target: DeployTarget, conformance: Conforma
       assert.ok(deployment);
       await target.destroy(deployment, context());
       const status = await target.describe(deployment, context());
-      assert.notEqual(status.state, 'ready');
+      assert.notEqual(status.state, 'ready', 'destroy left the deployment running: describe still says ready');
+      const left = await call(await target.invocation(deployment, context()), 'GET').catch(() => undefined);
+      assert.ok(
+        left === undefined || left.status >= 400,
+        `destroy left an instance answering at ${deployment.url} (HTTP ${left?.status})`,
+      );
       deployment = undefined;
     });
 

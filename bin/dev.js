@@ -3,7 +3,10 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { execute } from '@oclif/core/execute';
+import { settings } from '@oclif/core/settings';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 execFileSync(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-b'], { cwd: root, stdio: 'inherit' });
+// Compiled JavaScript only, as bin/run.js (tsc -b just ran): no ts-node auto-transpiling.
+settings.enableAutoTranspile = false;
 await execute({ development: true, dir: import.meta.url });

@@ -22,5 +22,10 @@ if (process.env.KAGG_HOME) {
     }
   }
 }
+// kagg loads plugins' compiled JavaScript only, linked ones too (`kagg plugins link` runs your
+// dist/): no ts-node, so oclif's auto-transpiling is off, and with it the warning it printed on every
+// command that a linked ESM plugin "cannot be auto-transpiled".
+const { settings } = await import('@oclif/core/settings');
+settings.enableAutoTranspile = false;
 const { execute } = await import('@oclif/core/execute');
 await execute({ dir: import.meta.url });

@@ -1,11 +1,13 @@
 // Build: compile every package (`tsc -b`), copy non-TypeScript assets (the Python runtime, JSON
-// schemas) from src/ to dist/, then regenerate the oclif manifests (root and plugins).
+// schemas) from src/ to dist/, write @kagg/testkit's fixture bundles, then regenerate the oclif
+// manifests (root and plugins).
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeManifests } from './manifest.mjs';
 import { writeValidators } from './schemas.mjs';
+import { writeTestkitBundles } from './testkit-bundles.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const ASSET = /\.(py|json|txt)$/;
@@ -29,4 +31,5 @@ for (const group of ['packages', 'plugins']) {
   }
 }
 await writeValidators(root);
+await writeTestkitBundles(root);
 await writeManifests(root);

@@ -45,7 +45,7 @@ function readManifest(dir: string): Manifest {
 }
 
 /** A registry tarball of an installed package folder (its files under `package/`). */
-function tarballOf(dir: string, into: string): string {
+export function tarballOf(dir: string, into: string): string {
   const pj = readManifest(dir);
   const file = path.join(into, `${pj.name.replace('/', '-')}-${pj.version}.tgz`);
   execFileSync('tar', ['-czf', file, '-C', dir, '--exclude=./node_modules', '--transform', 's,^\\.,package,', '.']);

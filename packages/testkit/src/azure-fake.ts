@@ -22,7 +22,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
-import { unzipFiles } from '@kagg/core/bundle';
+import { unzipFiles } from '@kagg/plugin-api/kit';
 
 const FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures');
 const HOST_PY = path.join(FIXTURES, 'azure-host.py');

@@ -17,10 +17,6 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it, mock } from 'node:test';
-import { createBundle } from '@kagg/core/bundle';
-import { resourceNameOf } from '@kagg/core/naming';
-import { convertNotebook, readNotebook } from '@kagg/core/notebook';
-import { compileSchema } from '@kagg/core/schema';
 import {
   type DeployContext,
   type Deployment,
@@ -32,6 +28,8 @@ import {
   supportedApiVersions,
   targetShapeProblems,
 } from '@kagg/plugin-api';
+import { resourceNameOf } from '@kagg/plugin-api/kit';
+import { Ajv } from 'ajv';
 import { tempDir } from './temp.js';
 
 export const ADDER_NOTEBOOK = path.resolve(import.meta.dirname, '..', 'fixtures', 'adder.ipynb');
@@ -53,37 +51,34 @@ export interface ConformanceOptions {
   call?: (invocation: Invocation, method: string, body?: string) => Promise<{ status: number; body: string }>;
 }
 
-/** The adder notebook as a FunctionBundle, built by kagg's own pipeline. */
-export async function adderBundle(name = 'conformance-adder'): Promise<FunctionBundle> {
-  const notebook = readNotebook(readFileSync(ADDER_NOTEBOOK, 'utf8'), 'adder.ipynb');
-  return createBundle({ name, source: 'adder.ipynb', conversion: convertNotebook(notebook) });
-}
-
-/** A notebook answering with the value of one environment variable. */
-const ENV_ECHO = JSON.stringify({
-  nbformat: 4,
-  nbformat_minor: 5,
-  metadata: {},
-  cells: [
-    {
-      id: 'echo',
-      cell_type: 'code',
-      execution_count: null,
-      metadata: {},
-      outputs: [],
-      source:
-        'import os\n\ndef process_request(payload):\n    return {"value": os.environ.get("KAGG_CONFORMANCE_VALUE")}\n',
-    },
-  ],
-});
-
-async function envEchoBundle(name: string): Promise<FunctionBundle> {
-  return createBundle({
+/**
+ * A fixture notebook as the FunctionBundle kagg's pipeline makes of it. The build writes them
+ * (scripts/testkit-bundles.mjs, from fixtures/*.ipynb) so this package needs nothing of kagg's core.
+ */
+function fixtureBundle(fixture: 'adder' | 'echo', name: string): FunctionBundle {
+  const saved = JSON.parse(readFileSync(path.join(import.meta.dirname, 'bundles', `${fixture}.json`), 'utf8')) as Omit<
+    FunctionBundle,
+    'files' | 'name'
+  > & { files: Array<{ path: string; mode?: number; base64: string }> };
+  return {
+    ...saved,
     name,
-    source: 'echo.ipynb',
-    conversion: convertNotebook(readNotebook(ENV_ECHO, 'echo.ipynb')),
-  });
+    files: saved.files.map(({ base64, ...f }) => ({ ...f, data: new Uint8Array(Buffer.from(base64, 'base64')) })),
+  };
 }
+
+/** The adder notebook (fixtures/adder.ipynb: `process_request` adds `a` and `b`) as a FunctionBundle. */
+export async function adderBundle(name = 'conformance-adder'): Promise<FunctionBundle> {
+  return fixtureBundle('adder', name);
+}
+
+/** fixtures/echo.ipynb: answers with the value of the variable KAGG_CONFORMANCE_VALUE. */
+async function envEchoBundle(name: string): Promise<FunctionBundle> {
+  return fixtureBundle('echo', name);
+}
+
+/** Compiles a JSON Schema as kagg does: all errors, defaults applied, unknown keywords (`secret`) allowed. */
+const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, coerceTypes: false });
 
 async function defaultCall(invocation: Invocation, method: string, body?: string) {
   const headers: Record<string, string> = {
@@ -202,7 +197,7 @@ export function describeDeployTarget(target: DeployTarget, conformance: Conforma
     it('has the contract shape, a supported apiVersion and a compilable optionsSchema', async () => {
       assert.deepEqual(targetShapeProblems(target), []);
       assert.ok(supportedApiVersions.includes(target.apiVersion), `apiVersion ${target.apiVersion} is supported`);
-      const check = await compileSchema(target.optionsSchema);
+      const check = ajv.compile(target.optionsSchema);
       // Validating applies the schema's defaults, as kagg does before every operation.
       assert.ok(check(options), `the conformance options are valid: ${JSON.stringify(check.errors)}`);
     });
@@ -211,7 +206,7 @@ export function describeDeployTarget(target: DeployTarget, conformance: Conforma
       const properties = (target.optionsSchema.properties ?? {}) as Record<string, Record<string, unknown>>;
       for (const [key, property] of Object.entries(properties)) {
         if (!property || !('default' in property)) continue;
-        const check = await compileSchema(property);
+        const check = ajv.compile(property);
         assert.ok(
           check(structuredClone(property.default)),
           `the default of "${key}" (${JSON.stringify(property.default)}) is not a valid "${key}": kagg applies it ` +

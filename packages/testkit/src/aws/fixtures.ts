@@ -1,10 +1,8 @@
 /**
  * Fixtures for AWS target tests: a notebook built from cell sources, its FunctionBundle (through
- * kagg's own reader, converter and bundler), and a DeployContext that records progress.
+ * kagg's own reader, converter and bundler: needs @kagg/core), and a DeployContext that records progress.
  */
 import path from 'node:path';
-import { createBundle } from '@kagg/core/bundle';
-import { convertNotebook, readNotebook } from '@kagg/core/notebook';
 import type { DeployContext, FunctionBundle, OperationContext } from '@kagg/plugin-api';
 import { type CellSpec, notebookJson } from '../notebooks.js';
 import { tempDir } from '../temp.js';
@@ -16,6 +14,12 @@ export async function bundleOf(
   cells: readonly CellSpec[],
   extra: { requirements?: string[] } = {},
 ): Promise<FunctionBundle> {
+  // kagg's own pipeline, from @kagg/core (an optional peer of this package): loaded here only, so
+  // the fakes load without it.
+  const [{ createBundle }, { convertNotebook, readNotebook }] = await Promise.all([
+    import('@kagg/core/bundle'),
+    import('@kagg/core/notebook'),
+  ]);
   const source = `${name}.ipynb`;
   const conversion = convertNotebook(readNotebook(notebookJson(cells), source));
   return createBundle({

@@ -4,7 +4,7 @@
  * failure on CreateFunction, Function URL configs, resource policies with duplicate-Sid conflicts.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { unzipFiles } from '@kagg/core/bundle';
+import { unzipFiles } from '@kagg/plugin-api/kit';
 import { type AwsFakeState, type FakeFunction, type FakeStatement, RESERVED_ENV_KEYS } from './state.js';
 
 export interface JsonReply {

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { unzipFiles } from '@kagg/core/bundle';
+import { unzipFiles } from '@kagg/plugin-api/kit';
 
 const WORKER_PY = String.raw`
 import importlib, json, os, sys, time, traceback, uuid

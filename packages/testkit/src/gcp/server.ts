@@ -9,7 +9,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { unzipFiles, zipFiles } from '@kagg/core/bundle';
+import { unzipFiles, zipFiles } from '@kagg/plugin-api/kit';
 import { PythonWorker } from '../aws/worker.js';
 
 export interface GcpRecordedRequest {

@@ -28,12 +28,15 @@ const packageByName = new Map(
   packageDirs.map((d) => [JSON.parse(readFileSync(path.join(d, 'package.json'), 'utf8')).name as string, d]),
 );
 
-/** Static imports only: `import x from`, `export ... from`; `import type` and dynamic import() are not edges at load time. */
-function staticImports(file: string): string[] {
+/**
+ * Every import: static ones, `import type` / `export type` (a cycle through types is still a circle
+ * in the design), and dynamic `import('…')` (a lazy edge is an edge).
+ */
+function imports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   const specs: string[] = [];
-  for (const m of text.matchAll(/^(?:import|export)\s+(?!type\s)(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm))
-    specs.push(m[1]!);
+  for (const m of text.matchAll(/^(?:import|export)\s+(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm)) specs.push(m[1]!);
+  for (const m of text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) specs.push(m[1]!);
   return specs;
 }
 
@@ -53,13 +56,13 @@ function resolveSpec(from: string, spec: string): string | undefined {
 }
 
 describe('architecture', () => {
-  it('has no import cycles between source modules', () => {
+  it('has no import cycles between source modules, counting type-only and dynamic imports', () => {
     const graph = new Map<string, string[]>();
     for (const dir of packageDirs) {
       for (const file of sources(path.join(dir, 'src'))) {
         graph.set(
           file,
-          staticImports(file)
+          imports(file)
             .map((s) => resolveSpec(file, s))
             .filter((x): x is string => x !== undefined),
         );
@@ -86,12 +89,28 @@ describe('architecture', () => {
     const pkg = JSON.parse(readFileSync(path.join(ROOT, 'packages', 'plugin-api', 'package.json'), 'utf8'));
     assert.deepEqual(pkg.dependencies ?? {}, {});
     const src = path.join(ROOT, 'packages', 'plugin-api', 'src');
-    assert.deepEqual(staticImports(path.join(src, 'index.ts')), []);
-    const imports = sources(src).flatMap(staticImports);
+    assert.deepEqual(imports(path.join(src, 'index.ts')), []);
+    const all = sources(src).flatMap(imports);
     assert.deepEqual(
-      imports.filter((spec) => !spec.startsWith('node:') && spec !== './index.js'),
+      all.filter((spec) => !spec.startsWith('node:') && spec !== './index.js'),
       [],
     );
+  });
+
+  it("writes a command's stdout only through the redacting output (KaggCommand's out, write, result)", () => {
+    const commandFiles = packageDirs
+      .map((dir) => path.join(dir, 'src', 'commands'))
+      .filter((dir) => statSync(dir, { throwIfNoEntry: false })?.isDirectory())
+      .flatMap((dir) => sources(dir));
+    assert.ok(commandFiles.length > 20, 'the check covers the commands');
+    const direct = commandFiles.flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .map((line, i) => [line, i] as const)
+        .filter(([line]) => /process\.stdout\.write\(|console\.(log|info|dir|table)\(/.test(line))
+        .map(([, i]) => `${path.relative(ROOT, file)}:${i + 1}`),
+    );
+    assert.deepEqual(direct, [], 'these write past the redaction: use this.out(), this.write() or the result');
   });
 
   for (const args of [['--help'], ['--version'], ['endpoints', 'list']]) {

@@ -8,6 +8,11 @@ import { createHash } from 'node:crypto';
 import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { type BundleFile, type ResourceNaming, TargetError } from './index.js';
 
+/** A plain object (not null, not an array): the guard for parsed JSON. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
 /** The naming kagg assumes when a target declares none. */
 export const DEFAULT_NAMING: Required<ResourceNaming> = { prefix: 'kagg-', maxLength: 63 };
 const NAME_HASH_LENGTH = 8;

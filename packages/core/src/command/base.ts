@@ -34,6 +34,15 @@ export abstract class KaggCommand<T> extends Command {
     if (!this.jsonEnabled()) process.stdout.write(`${redact(text)}\n`);
   }
 
+  /**
+   * Data as it is (a log, a file's text) on stdout, redacted: every command writes stdout through
+   * this, `out` or its result (test/architecture.test.ts checks). Printed in `--json` mode too:
+   * guard it where the JSON result carries the same data.
+   */
+  protected write(text: string): void {
+    process.stdout.write(redact(text));
+  }
+
   /** The progress display of this command (spinner on a TTY, plain lines when piped, silent in JSON). */
   get progress(): Progress {
     this.progressInstance ??= createProgress({ enabled: !this.jsonEnabled() });

@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { isKaggError, KaggError, messageOf } from '../errors/index.js';
-import type { KaggleResolver, ResolvedNotebook } from './resolve.js';
+import type { KaggleResolver, ResolvedNotebook } from './types.js';
 
 export const kaggleResolver: KaggleResolver = async (input) => {
   const kaggle = await import('../kaggle/index.js');

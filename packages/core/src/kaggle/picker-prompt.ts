@@ -17,7 +17,7 @@ import {
   useState,
 } from '@inquirer/core';
 import { messageOf } from '../errors/index.js';
-import { PICKER_LISTS, type PickerListId, type PickerPage, pickerRow } from './picker.js';
+import { PICKER_LISTS, type PickerListId, type PickerPage, pickerRow } from './picker-model.js';
 import type { KernelInfo } from './types.js';
 
 export interface KernelSource {

@@ -1,12 +1,9 @@
 import type { NotebookDocument } from '@kagg/plugin-api';
+import { isRecord } from '@kagg/plugin-api/kit';
 import { KaggError } from '../errors/index.js';
 import type { Cell, CellType, Notebook } from './model.js';
 
 const CELL_TYPES: readonly string[] = ['code', 'markdown', 'raw'];
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** 1-based line and column of a character offset. */
 function lineColumn(text: string, offset: number): { line: number; column: number } {

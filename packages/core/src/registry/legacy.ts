@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { KaggError, usageError } from '../errors/index.js';
+import { endpointNameFrom } from '../naming/index.js';
 import { compileSchema, describeErrors } from '../schema/index.js';
 import type { EndpointRegistry } from './registry.js';
 import { legacyRegistrySchema } from './schema.js';
@@ -22,16 +23,6 @@ interface LegacyEntry {
 export interface ImportResult {
   imported: string[];
   skipped: Array<{ name: string; reason: string }>;
-}
-
-/** Lower-case, dash-separated: what a legacy name becomes in kagg's registry. */
-export function endpointNameFrom(text: string): string {
-  const slug = text
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 63);
-  return /^[a-z0-9]/.test(slug) ? slug : `e-${slug}`.slice(0, 63);
 }
 
 function createdAt(value: LegacyEntry['created_at']): string {

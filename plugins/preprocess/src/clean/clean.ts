@@ -5,6 +5,7 @@
  * parameters, editor and extension keys, execution timings. The result is valid nbformat 4.
  */
 import type { NotebookDocument } from '@kagg/plugin-api';
+import { isRecord } from '@kagg/plugin-api/kit';
 
 export interface CleanOptions {
   /** Keep `metadata.kaggle.dataSources` (what `/kaggle/input` paths resolve against). */
@@ -24,10 +25,6 @@ const CELL_KEYS: Record<string, readonly string[]> = {
   raw: ['attachments', 'cell_type', 'id', 'metadata', 'source'],
 };
 const CELL_ID = /^[a-zA-Z0-9_-]{1,64}$/;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function cleanMetadata(
   metadata: Record<string, unknown>,

@@ -4,6 +4,7 @@
  * trailing newline. Writing the same document twice gives the same bytes.
  */
 import type { NotebookDocument } from '@kagg/plugin-api';
+import { isRecord } from '@kagg/plugin-api/kit';
 
 /** Python's `str.splitlines(True)`: every line keeps its terminator. */
 const LINE = /[^\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]*(?:\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029])?/g;
@@ -14,10 +15,6 @@ export function splitLines(text: string): string[] {
   LINE.lastIndex = 0;
   for (let m = LINE.exec(text); m !== null && m[0] !== ''; m = LINE.exec(text)) lines.push(m[0]);
   return lines;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** nbformat splits text/*, JavaScript and SVG MIME data into lines; other data stays one string. */

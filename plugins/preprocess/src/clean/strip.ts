@@ -7,6 +7,7 @@
 
 import { usageError } from '@kagg/core/errors';
 import type { NotebookDocument } from '@kagg/plugin-api';
+import { isRecord } from '@kagg/plugin-api/kit';
 
 export interface StripOptions {
   /** Keep every output (notebook metadata `keep_output: true` does the same). */
@@ -21,10 +22,6 @@ export interface StripOptions {
 
 const NOTEBOOK_KEYS = ['signature', 'widgets'];
 const CELL_METADATA_KEYS = ['collapsed', 'ExecuteTime', 'execution', 'heading_collapsed', 'hidden', 'scrolled'];
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function sourceText(value: unknown): string {
   if (typeof value === 'string') return value;

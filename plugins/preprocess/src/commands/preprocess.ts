@@ -121,7 +121,7 @@ Accept a finding with an inline comment (# kagg:allow) or a baseline file (any e
       baselineFile: flags.baseline,
       write: async (source, text) => {
         if (toStdout) {
-          process.stdout.write(text);
+          this.write(text);
           return '-';
         }
         const target = flags['in-place']
@@ -137,7 +137,7 @@ Accept a finding with an inline comment (# kagg:allow) or a baseline file (any e
 
     if (flags['requirements-out'] !== undefined) {
       const text = requirementsTxtOf(report);
-      if (flags['requirements-out'] === '-') process.stdout.write(text);
+      if (flags['requirements-out'] === '-') this.write(text);
       else await writeFile(flags['requirements-out'], text);
     }
     for (const note of report.notes) this.warning(note);
@@ -148,7 +148,7 @@ Accept a finding with an inline comment (# kagg:allow) or a baseline file (any e
       const rendered = renderReport(report, format);
       if (rendered !== '') {
         if (toStdout || flags['requirements-out'] === '-') process.stderr.write(rendered);
-        else process.stdout.write(rendered);
+        else this.write(rendered);
       }
     }
     return report;

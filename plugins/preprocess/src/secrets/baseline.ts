@@ -4,6 +4,7 @@
  * Fingerprints hash rule and secret, so moving a cell or editing around it keeps a finding accepted.
  */
 import { usageError } from '@kagg/core/errors';
+import { isRecord } from '@kagg/plugin-api/kit';
 import { fingerprint } from './fingerprint.js';
 
 export const SARIF_FINGERPRINT_KEY = 'kaggSecret/v1';
@@ -18,10 +19,6 @@ export class Baseline {
   get size(): number {
     return this.fingerprints.size;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function collect(value: unknown, into: Set<string>): void {

@@ -9,6 +9,7 @@
  */
 
 import { usageError } from '@kagg/core/errors';
+import { isRecord } from '@kagg/plugin-api/kit';
 import { parse } from 'smol-toml';
 import { DEFAULT_RULES } from './rules.js';
 import type { RegexTarget, RuleAllowlist, SecretRule } from './types.js';
@@ -136,10 +137,6 @@ export function translateGoRegex(pattern: string): RegExp {
 
 function asStrings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function loadAllowlist(

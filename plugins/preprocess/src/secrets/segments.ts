@@ -5,6 +5,7 @@
  * binary MIME bundles, and markdown attachments, are skipped.
  */
 import type { NotebookDocument } from '@kagg/plugin-api';
+import { isRecord } from '@kagg/plugin-api/kit';
 import type { FindingLocation } from './types.js';
 
 export interface WidgetPassword {
@@ -31,10 +32,6 @@ export function joinText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) return value.filter((part) => typeof part === 'string').join('');
   return '';
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** MIME types whose data is text worth scanning (binary bundles are base64 and skipped). */

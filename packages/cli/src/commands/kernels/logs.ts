@@ -32,7 +32,7 @@ Not to be confused with \`kagg logs\`, which shows the logs of a deployed endpoi
     const client = createKaggleClient({ onWarning: (m) => this.warning(m) });
     if (!flags.follow) {
       const log = await kernelLog(client, ref);
-      if (log.text && !this.jsonEnabled()) process.stdout.write(log.text);
+      if (log.text && !this.jsonEnabled()) this.write(log.text);
       return { ref: log.ref, log: log.text };
     }
     const events: LogEvent[] = [];
@@ -45,7 +45,7 @@ Not to be confused with \`kagg logs\`, which shows the logs of a deployed endpoi
         ref,
         (e) => {
           events.push(e);
-          if (!this.jsonEnabled()) process.stdout.write(e.data);
+          if (!this.jsonEnabled()) this.write(e.data);
         },
         controller.signal,
       );

@@ -73,6 +73,26 @@ describe('a third-party target installed from its tarball', () => {
     assert.deepEqual(answer.json.body, { sum: 42 });
   });
 
+  it("an unchanged notebook redeploys when the plugin's adapter changed, and only then", async () => {
+    const deploy = ['deploy', path.join(FIXTURES, 'pm-basic.ipynb'), '--target', 'example', '--name', 'adapter-bump'];
+    const run = async () => {
+      const result = await kaggJson<{ changed: boolean }>(deploy, env);
+      assert.equal(result.code, 0, result.stderr);
+      return result.json.changed;
+    };
+    try {
+      assert.equal(await run(), true, 'the first deploy');
+      assert.equal(await run(), false, 'nothing changed: a no-op');
+      // A new adapter: the same plugin version, other bytes in serve.py.
+      const serve = path.join(pluginRoot, 'serve.py');
+      writeFileSync(serve, `${readFileSync(serve, 'utf8')}\n# adapter v2\n`);
+      assert.equal(await run(), true, 'the adapter changed: redeployed');
+      assert.equal(await run(), false, 'and unchanged again after that');
+    } finally {
+      await kagg(['destroy', 'adapter-bump'], env);
+    }
+  });
+
   it("a target's TargetError renders like kagg's own: code, action, exit 2 for a usage error", async () => {
     const args = [
       'deploy',

@@ -3,8 +3,11 @@
  * that decides whether a redeploy is unchanged.
  */
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'node:test';
-import { deploymentFingerprint } from '@kagg/core/deploy';
+import { deploymentFingerprint, pluginDigest } from '@kagg/core/deploy';
 import { DEFAULT_NAMING, resourceNameOf } from '@kagg/core/naming';
 import { targetShapeProblems } from '@kagg/plugin-api';
 
@@ -53,7 +56,7 @@ describe('deployment fingerprint', () => {
     assert.equal(a, b);
   });
 
-  it('changes with each part: bundle, settings, env value, target, plugin version, resource name', async () => {
+  it('changes with each part: bundle, settings, env value, target, plugin version, resource name, plugin files', async () => {
     const a = await deploymentFingerprint(base);
     const variants = [
       { ...base, bundleHash: 'c'.repeat(64) },
@@ -64,6 +67,7 @@ describe('deployment fingerprint', () => {
       { ...base, target: { id: 'aws', version: '1.0.0' } },
       { ...base, target: { id: 'local', version: '1.0.1' } },
       { ...base, resourceName: 'kagg-y' },
+      { ...base, plugin: 'd'.repeat(64) },
     ];
     const prints = await Promise.all(variants.map((v) => deploymentFingerprint(v)));
     for (const [i, p] of prints.entries()) assert.notEqual(p, a, `variant ${i} differs`);
@@ -92,5 +96,35 @@ describe('the optional DeployTarget members are checked by shape', () => {
       'check must be a function',
       'version must be a string',
     ]);
+  });
+});
+
+describe("the plugin's files in the fingerprint", () => {
+  it('pluginDigest covers what the plugin publishes (its `files`), not node_modules or what it leaves out', async () => {
+    const digestOf = async (edit: (dir: string) => void) => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'kagg-plugin-digest-'));
+      try {
+        writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'p', files: ['index.js', 'adapter'] }));
+        writeFileSync(path.join(dir, 'index.js'), 'export default 1;\n');
+        mkdirSync(path.join(dir, 'adapter'));
+        writeFileSync(path.join(dir, 'adapter', 'serve.py'), 'print(1)\n');
+        edit(dir);
+        return await pluginDigest(dir);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    };
+    const base = await digestOf(() => {});
+    assert.match(base, /^[0-9a-f]{64}$/);
+    assert.notEqual(await digestOf((d) => writeFileSync(path.join(d, 'adapter', 'serve.py'), 'print(2)\n')), base);
+    assert.notEqual(await digestOf((d) => writeFileSync(path.join(d, 'adapter', 'extra.py'), '')), base);
+    assert.equal(await digestOf((d) => writeFileSync(path.join(d, 'README.md'), 'not published')), base);
+    assert.equal(
+      await digestOf((d) => {
+        mkdirSync(path.join(d, 'adapter', 'node_modules'));
+        writeFileSync(path.join(d, 'adapter', 'node_modules', 'x.js'), '');
+      }),
+      base,
+    );
   });
 });

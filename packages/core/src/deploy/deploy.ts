@@ -12,10 +12,11 @@ import { KaggError } from '../errors/index.js';
 import { resourceNameOf } from '../naming/index.js';
 import type { EndpointRegistry } from '../registry/registry.js';
 import type { EndpointEntry } from '../registry/types.js';
+import { pluginRootOf } from '../targets/discover.js';
 import { ensureTarget, type PluginInstaller } from '../targets/install.js';
 import { refuseSecrets, resolveTargetOptions, secretValues } from '../targets/options.js';
 import { type ContextDeps, operationContext } from './context.js';
-import { deploymentFingerprint } from './fingerprint.js';
+import { deploymentFingerprint, pluginDigest } from './fingerprint.js';
 import { type PreparedBundle, type PrepareOptions, prepareBundle } from './prepare.js';
 
 export interface TargetChoice {
@@ -181,12 +182,14 @@ export async function deployNotebook(request: DeployRequest, deps: DeployDeps): 
   const resourceName = resourceNameOf(name, target.naming);
   const previous = await checkName(deps.registry, target, name, resourceName);
   await target.check?.({ name, resourceName, options, env: request.env });
+  const pluginRoot = pluginRootOf(target);
   const fingerprint = await deploymentFingerprint({
     bundleHash: bundle.hash,
     target,
     options,
     env: request.env,
     resourceName,
+    ...(pluginRoot ? { plugin: await pluginDigest(pluginRoot) } : {}),
   });
   const ctx = await operationContext(target.id, deps);
   ctx.options = options;

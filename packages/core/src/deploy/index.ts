@@ -9,7 +9,7 @@ export {
   packageNotebook,
   type TargetChoice,
 } from './deploy.js';
-export { canonicalJson, deploymentFingerprint, runtimeDigest } from './fingerprint.js';
+export { canonicalJson, deploymentFingerprint, pluginDigest, runtimeDigest } from './fingerprint.js';
 export {
   applyTransforms,
   NAME_PATTERN,

@@ -27,6 +27,13 @@ export const FIRST_PARTY_TARGETS: Record<string, string> = {
   azure: '@kagg/plugin-azure',
 };
 
+const pluginRoots = new WeakMap<DeployTarget, string>();
+
+/** The folder of the plugin that provided a discovered target (what its adapter files are read from). */
+export function pluginRootOf(target: DeployTarget): string | undefined {
+  return pluginRoots.get(target);
+}
+
 export async function discoverTargets(config: Pick<Config, 'runHook'>): Promise<DiscoveredTargets> {
   const result = await runKaggHook(config, hooks.targets, {});
   const targets: DiscoveredTargets['targets'] = new Map();
@@ -73,7 +80,9 @@ export async function discoverTargets(config: Pick<Config, 'runHook'>): Promise<
         });
         if (!ownerIsNew) continue;
       }
-      targets.set(target.id, { target: guardTarget(target, plugin), plugin });
+      const guarded = guardTarget(target, plugin);
+      pluginRoots.set(guarded, success.plugin.root);
+      targets.set(target.id, { target: guarded, plugin });
     }
   }
   return { targets, problems };

@@ -2,6 +2,7 @@ export {
   type DiscoveredTargets,
   discoverTargets,
   FIRST_PARTY_TARGETS,
+  pluginRootOf,
   requireTarget,
   type TargetProblem,
 } from './discover.js';

@@ -85,6 +85,42 @@ export type AnyOptions = Record<string, any>;
 /** A JSON Schema object (draft 2020-12 subset that ajv understands). */
 export type JsonSchema = Record<string, unknown>;
 
+/**
+ * The settings type a JSON Schema describes, so options are written once: declare the schema
+ * `as const` and derive the type from it (`type MyOptions = FromSchema<typeof mySchema>`).
+ * Understands `enum`, `const`, `type` (string, integer, number, boolean, null, array with `items`,
+ * object with `properties`, `required` and `additionalProperties`); anything else is `unknown`.
+ */
+export type FromSchema<S> = S extends { enum: readonly (infer E)[] }
+  ? E
+  : S extends { const: infer C }
+    ? C
+    : S extends { type: 'string' }
+      ? string
+      : S extends { type: 'integer' | 'number' }
+        ? number
+        : S extends { type: 'boolean' }
+          ? boolean
+          : S extends { type: 'null' }
+            ? null
+            : S extends { type: 'array'; items: infer I }
+              ? FromSchema<I>[]
+              : S extends { type: 'object'; properties: infer P }
+                ? ObjectFromSchema<P, S extends { required: readonly (infer R)[] } ? R : never>
+                : S extends { type: 'object'; additionalProperties: infer A extends object }
+                  ? Record<string, FromSchema<A>>
+                  : S extends { type: 'object' }
+                    ? Record<string, unknown>
+                    : unknown;
+
+type ObjectFromSchema<P, R> = {
+  -readonly [K in keyof P as K extends R ? K : never]: FromSchema<P[K]>;
+} & {
+  -readonly [K in keyof P as K extends R ? never : K]?: FromSchema<P[K]>;
+} extends infer O
+  ? { [K in keyof O]: O[K] }
+  : never;
+
 /** One file inside a bundle or an artifact. `path` is relative, POSIX-separated, never `..`. */
 export interface BundleFile {
   path: string;

@@ -3,34 +3,13 @@
  * `--set key=value`, or `targets.aws` in the settings file. kagg validates them against
  * `awsOptionsSchema`; `resolveAwsOptions` fills in the defaults.
  */
+
 import { resourceNameOf } from '@kagg/core/naming';
+import type { FromSchema } from '@kagg/plugin-api';
 import { RESERVED_ENV_KEYS } from './limits.js';
 
 export type Architecture = 'x86_64' | 'arm64';
 export type PythonRuntime = 'python3.12' | 'python3.13';
-
-export interface AwsOptions {
-  /** AWS region; else `AWS_REGION`, `AWS_DEFAULT_REGION` or the profile's region. */
-  region?: string;
-  /** MemorySize in MB (128–10240). Default 1024: notebooks need more than Lambda's 128. */
-  memory?: number;
-  /** Timeout in seconds (1–900). Default 60. */
-  timeout?: number;
-  architecture?: Architecture;
-  runtime?: PythonRuntime;
-  /** Execution role ARN; without it kagg creates (once) and reuses `kagg-lambda-execution`. */
-  role?: string;
-  /** Environment variables of the function (merged under `--env KEY=VALUE`). */
-  environment?: Record<string, string>;
-  /** S3 bucket (same region) for packages over 50 MB zipped. */
-  bucket?: string;
-  /** true: Function URL with AuthType NONE (default); false: AWS_IAM (SigV4-signed calls only). */
-  public?: boolean;
-  /** /tmp size in MB (512–10240). */
-  ephemeralStorage?: number;
-  /** On destroy, also remove the execution role kagg created. */
-  deleteRole?: boolean;
-}
 
 export interface ResolvedAwsOptions {
   region?: string;
@@ -94,6 +73,9 @@ export const awsOptionsSchema = {
     },
   },
 } as const;
+
+/** The settings as TypeScript sees them: derived from the schema, written once. */
+export type AwsOptions = FromSchema<typeof awsOptionsSchema>;
 
 export function resolveAwsOptions(options: AwsOptions | Record<string, unknown> | undefined): ResolvedAwsOptions {
   const o = (options ?? {}) as AwsOptions;

@@ -2,32 +2,12 @@
  * Settings of the azure target: the common flags (`--region --memory --public/--private`),
  * `--set key=value`, or `targets.azure` in the settings file. `resolveAzureOptions` fills in defaults.
  */
+
 import { KaggError } from '@kagg/core/errors';
 import { resourceNameOf } from '@kagg/core/naming';
+import type { FromSchema } from '@kagg/plugin-api';
 
 export type PythonVersion = '3.11' | '3.12';
-
-export interface AzureOptions {
-  /** Subscription id; else AZURE_SUBSCRIPTION_ID. */
-  subscription?: string;
-  /** Resource group, created if missing. Default `kagg`. */
-  resourceGroup?: string;
-  /** Azure region (`--region`), e.g. westeurope. Else AZURE_LOCATION, else westeurope. */
-  region?: string;
-  /** Flex Consumption instance memory: 512, 2048 or 4096 MB. Default 2048. */
-  memory?: number;
-  /** Most instances the app scales out to (40–1000). Default 100. */
-  maxInstances?: number;
-  pythonVersion?: PythonVersion;
-  /** functionTimeout in seconds (host.json). Default 600. */
-  timeout?: number;
-  /** true: AuthLevel ANONYMOUS; false (default): FUNCTION, callers need the function key. */
-  public?: boolean;
-  /** App settings of the function app (merged under `--env KEY=VALUE`). */
-  environment?: Record<string, string>;
-  /** On destroy, also delete the resource group if kagg created it. */
-  deleteGroup?: boolean;
-}
 
 export interface ResolvedAzureOptions {
   subscription?: string;
@@ -107,6 +87,9 @@ export const azureOptionsSchema = {
     },
   },
 } as const;
+
+/** The settings as TypeScript sees them: derived from the schema, written once. */
+export type AzureOptions = FromSchema<typeof azureOptionsSchema>;
 
 export function resolveAzureOptions(options: AzureOptions | Record<string, unknown> | undefined): ResolvedAzureOptions {
   const o = (options ?? {}) as AzureOptions;

@@ -3,30 +3,12 @@
  * `--set key=value`, or `targets.gcp` in the settings file. kagg validates them against
  * `gcpOptionsSchema`; `resolveGcpOptions` fills in the defaults.
  */
+
 import { KaggError } from '@kagg/core/errors';
 import { resourceNameOf } from '@kagg/core/naming';
+import type { FromSchema } from '@kagg/plugin-api';
 
 export type GcpRuntime = 'python312' | 'python313';
-
-export interface GcpOptions {
-  /** Google Cloud project id; else GOOGLE_CLOUD_PROJECT or CLOUDSDK_CORE_PROJECT. */
-  project?: string;
-  /** Region (default us-central1, or CLOUDSDK_FUNCTIONS_REGION). */
-  region?: string;
-  /** Memory in MiB (128–32768). Default 1024. */
-  memory?: number;
-  /** Request timeout in seconds (1–3600). Default 60. */
-  timeout?: number;
-  maxInstances?: number;
-  minInstances?: number;
-  runtime?: GcpRuntime;
-  /** Runtime service account e-mail (default: the project's default compute service account). */
-  serviceAccount?: string;
-  /** Environment variables of the function (merged under `--env KEY=VALUE`). */
-  environment?: Record<string, string>;
-  /** true (default): roles/run.invoker for allUsers; false: callers need an identity token. */
-  public?: boolean;
-}
 
 export interface ResolvedGcpOptions {
   project?: string;
@@ -88,6 +70,9 @@ export const gcpOptionsSchema = {
     },
   },
 } as const;
+
+/** The settings as TypeScript sees them: derived from the schema, written once. */
+export type GcpOptions = FromSchema<typeof gcpOptionsSchema>;
 
 export function resolveGcpOptions(options: GcpOptions | Record<string, unknown> | undefined): ResolvedGcpOptions {
   const o = (options ?? {}) as GcpOptions;

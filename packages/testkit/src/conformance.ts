@@ -11,7 +11,9 @@
  * characters stay two deployments; a deploy interrupted half-way is finished by the next run, and
  * an interrupted deploy followed by `destroy` leaves nothing behind. And what kagg relies on: the
  * zip does not change with the clock, a secret setting (`secret: true`; the suite gives one a canary
- * value) never reaches what goes to the registry, and a redeploy leaves no old instance answering.
+ * value) never reaches what goes to the registry, a redeploy or a destroy leaves no instance
+ * answering, each schema default is a valid value, and a refusal (the `refuse` settings) is a
+ * TargetError. It needs nothing of @kagg/core: the fixture notebooks ship as built bundles.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -1,9 +1,10 @@
 // Build: compile every package (`tsc -b`), copy non-TypeScript assets (the Python runtime, JSON
-// schemas) from src/ to dist/, then regenerate the oclif manifests (root and plugins).
+// schemas) from src/ to dist/, bundle got (scripts/bundle-got.mjs), then regenerate the oclif manifests (root and plugins).
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleGot } from './bundle-got.mjs';
 import { writeManifests } from './manifest.mjs';
 import { writeValidators } from './schemas.mjs';
 
@@ -28,5 +29,6 @@ for (const group of ['packages', 'plugins']) {
     if (existsSync(src)) copyAssets(src, path.join(root, group, pkg, 'dist'));
   }
 }
+await bundleGot(root);
 await writeValidators(root);
 await writeManifests(root);

@@ -155,7 +155,7 @@ export function safeUrl(url: string | URL | undefined): string {
 
 /**
  * A response's headers, read as WHATWG `Headers` are read (any case; repeated ones joined by `, `).
- * Not `Headers` itself: its first use loads undici, fetch's implementation (~25 ms of CPU per process).
+ * Not `Headers` itself: its first use loads undici, fetch's implementation (~40 ms of CPU per process).
  */
 export class ResponseHeaders {
   readonly #values = new Map<string, string>();

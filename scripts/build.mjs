@@ -1,10 +1,11 @@
 // Build: compile every package (`tsc -b`), copy non-TypeScript assets (the Python runtime, JSON
-// schemas) from src/ to dist/, write @kagg/testkit's fixture bundles, then regenerate the oclif
-// manifests (root and plugins).
+// schemas) from src/ to dist/, bundle got (scripts/bundle-got.mjs), write @kagg/testkit's fixture
+// bundles, then regenerate the oclif manifests (root and plugins).
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundleGot } from './bundle-got.mjs';
 import { writeManifests } from './manifest.mjs';
 import { writeValidators } from './schemas.mjs';
 import { writeTestkitBundles } from './testkit-bundles.mjs';
@@ -30,6 +31,7 @@ for (const group of ['packages', 'plugins']) {
     if (existsSync(src)) copyAssets(src, path.join(root, group, pkg, 'dist'));
   }
 }
+await bundleGot(root);
 await writeValidators(root);
 await writeTestkitBundles(root);
 await writeManifests(root);

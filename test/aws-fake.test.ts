@@ -14,6 +14,7 @@ import {
   LambdaClient,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
+import { CreateBucketCommand, HeadBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { zipFiles } from '@kagg/core/bundle';
 import { type AwsFake, startAwsFake } from '@kagg/testkit/aws-fake';
 
@@ -112,5 +113,26 @@ describe('AWS fake strictness', () => {
     assert.match(dup.message, /statement id \(s1\) provided already exists/);
     // Only one of the two grants: the public URL stays closed.
     assert.equal((await fetch(`${fake.url}/fn/f1/`)).status, 403);
+  });
+
+  test("S3 as the SDK calls it path-style: CreateBucket (its path ends with '/'), HeadBucket, PutObject", async () => {
+    const s3 = new S3Client({
+      region: 'us-east-1',
+      endpoint: fake.url,
+      forcePathStyle: true,
+      maxAttempts: 1,
+      credentials: { accessKeyId: fake.accessKeyId, secretAccessKey: fake.secretAccessKey },
+    });
+    try {
+      const missing = await errorOf(s3.send(new PutObjectCommand({ Bucket: 'b1', Key: 'k.zip', Body: 'zip' })));
+      assert.equal(missing.name, 'NoSuchBucket');
+      await s3.send(new CreateBucketCommand({ Bucket: 'b1' }));
+      assert.equal((await s3.send(new HeadBucketCommand({ Bucket: 'b1' }))).$metadata.httpStatusCode, 200);
+      await s3.send(new PutObjectCommand({ Bucket: 'b1', Key: 'k.zip', Body: 'zip' }));
+      const again = await errorOf(s3.send(new CreateBucketCommand({ Bucket: 'b1' })));
+      assert.equal(again.name, 'BucketAlreadyOwnedByYou');
+    } finally {
+      s3.destroy();
+    }
   });
 });

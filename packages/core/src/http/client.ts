@@ -17,6 +17,7 @@ import { rename, rm, utimes } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Got, Request as GotRequest, Response as GotResponse, RequestError, RetryObject } from 'got';
 import { KaggError } from '../errors/index.js';
+import { type GotBundle, loadGot } from './got.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { backoffDelay, classifyNetworkError } from './retry.js';
 
@@ -79,7 +80,7 @@ export interface HttpRequest {
 
 export interface HttpResponse<T = unknown> {
   status: number;
-  headers: Headers;
+  headers: ResponseHeaders;
   /** Parsed body (`json`: undefined when the body is not JSON). */
   body: T;
   /** Raw body text (`json` and `text` modes). */
@@ -96,7 +97,7 @@ export interface DownloadRequest {
   /** Sends `If-Modified-Since`; a 304 answer means the local file is current. */
   ifModifiedSince?: Date;
   /** Inspects a 2xx response before its body is read; returning true skips the file. */
-  skip?: (response: { status: number; headers: Headers }) => boolean;
+  skip?: (response: { status: number; headers: ResponseHeaders }) => boolean;
   /** Sets the file's modification time to the response's Last-Modified (default true). */
   keepLastModified?: boolean;
   signal?: AbortSignal;
@@ -152,13 +153,27 @@ export function safeUrl(url: string | URL | undefined): string {
   }
 }
 
-/** got's headers as the WHATWG `Headers` the callers read. */
-function toHeaders(raw: IncomingHttpHeaders): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(raw)) {
-    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, v);
+/**
+ * A response's headers, read as WHATWG `Headers` are read (any case; repeated ones joined by `, `).
+ * Not `Headers` itself: its first use loads undici, fetch's implementation (~40 ms of CPU per process).
+ */
+export class ResponseHeaders {
+  readonly #values = new Map<string, string>();
+  constructor(raw: IncomingHttpHeaders = {}) {
+    for (const [name, value] of Object.entries(raw)) {
+      if (value !== undefined) this.#values.set(name.toLowerCase(), Array.isArray(value) ? value.join(', ') : value);
+    }
   }
-  return headers;
+  get(name: string): string | null {
+    return this.#values.get(name.toLowerCase()) ?? null;
+  }
+  has(name: string): boolean {
+    return this.#values.has(name.toLowerCase());
+  }
+  /** In name order, as `Headers` iterates. */
+  forEach(callback: (value: string, name: string) => void): void {
+    for (const name of [...this.#values.keys()].sort()) callback(this.#values.get(name) as string, name);
+  }
 }
 
 interface Context extends Record<string, unknown> {
@@ -200,13 +215,13 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     return delayMs;
   }
 
-  let instance: Promise<{ got: Got; lib: typeof import('got'); proxy: typeof import('./proxy.js') }> | undefined;
+  let instance: Promise<{ got: Got; lib: GotBundle; proxy: typeof import('./proxy.js') }> | undefined;
   /** got and the proxy agents, imported at the first request (neither is loaded before). */
   function client() {
-    instance ??= Promise.all([import('got'), import('./proxy.js')]).then(([lib, proxy]) => ({
+    instance ??= Promise.all([loadGot(), import('./proxy.js')]).then(([lib, proxy]) => ({
       lib,
       proxy,
-      got: lib.default.extend({
+      got: lib.got.extend({
         agent: proxy.sharedProxyAgents(),
         timeout: {
           lookup: opts.timeoutMs,
@@ -320,7 +335,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     }
     return {
       status: res.statusCode,
-      headers: toHeaders(res.headers),
+      headers: new ResponseHeaders(res.headers),
       body: body as T,
       text,
       url: req.url,
@@ -383,7 +398,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
             resolve({ outcome, status: res.statusCode, bytes: 0, attempts: attempts() });
           };
           if (res.statusCode === 304) return done('not-modified');
-          if (req.skip?.({ status: res.statusCode, headers: toHeaders(res.headers) })) return done('skipped');
+          if (req.skip?.({ status: res.statusCode, headers: new ResponseHeaders(res.headers) })) return done('skipped');
           const out = createWriteStream(part);
           file = out;
           // Writing the file failed (disk full, permissions): no retry helps; nothing is left behind.

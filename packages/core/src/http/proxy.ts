@@ -6,11 +6,16 @@
  * an https request in clear. Certificates of a TLS-inspecting proxy are trusted through Node's own
  * NODE_EXTRA_CA_CERTS. The same agents serve got and the cloud SDKs' Node handlers.
  */
-import http from 'node:http';
-import https from 'node:https';
+import type { ClientRequestArgs, Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
 import { getProxyForUrl } from 'proxy-from-env';
+
+// Not `import http from 'node:http'`: an ESM import of node:http reads all its exports, and its lazy
+// WebSocket getter loads undici (~40 ms of CPU); getBuiltinModule returns the module as require does.
+const http = process.getBuiltinModule('node:http');
+const https = process.getBuiltinModule('node:https');
 
 type Callback = (error: Error | null, socket?: Duplex) => void;
 interface ConnectOptions {
@@ -59,7 +64,7 @@ const httpsTunnel = tunnels((proxy) => new HttpsProxyAgent({ proxy, keepAlive: t
 class EnvHttpAgent extends http.Agent {
   override createConnection(options: ConnectOptions, callback: Callback): Duplex | null | undefined {
     const proxy = proxyFor('http:', options);
-    if (!proxy) return super.createConnection(options as http.ClientRequestArgs, callback);
+    if (!proxy) return super.createConnection(options as ClientRequestArgs, callback);
     return (httpTunnel(proxy) as unknown as EnvHttpAgent).createConnection(options, callback);
   }
 }
@@ -68,20 +73,20 @@ class EnvHttpAgent extends http.Agent {
 class EnvHttpsAgent extends https.Agent {
   override createConnection(options: ConnectOptions, callback: Callback): Duplex | null | undefined {
     const proxy = proxyFor('https:', options);
-    if (!proxy) return super.createConnection(options as http.ClientRequestArgs, callback);
+    if (!proxy) return super.createConnection(options as ClientRequestArgs, callback);
     return (httpsTunnel(proxy) as unknown as EnvHttpsAgent).createConnection(options, callback);
   }
 }
 
 /** A pair of environment-aware agents (keep-alive): got's, or a cloud SDK's Node handler's. */
-export function createProxyAgents(): { http: http.Agent; https: https.Agent } {
+export function createProxyAgents(): { http: HttpAgent; https: HttpsAgent } {
   return { http: new EnvHttpAgent({ keepAlive: true }), https: new EnvHttpsAgent({ keepAlive: true }) };
 }
 
-let shared: { http: http.Agent; https: https.Agent } | undefined;
+let shared: { http: HttpAgent; https: HttpsAgent } | undefined;
 
 /** The pair every got client of the process uses, so connections are pooled across clients. */
-export function sharedProxyAgents(): { http: http.Agent; https: https.Agent } {
+export function sharedProxyAgents(): { http: HttpAgent; https: HttpsAgent } {
   shared ??= createProxyAgents();
   return shared;
 }

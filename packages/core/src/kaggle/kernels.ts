@@ -5,6 +5,7 @@
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { KaggError, usageError } from '../errors/index.js';
+import { loadGot } from '../http/got.js';
 import { authorizationHeader } from './auth.js';
 import type { KaggleClient } from './client.js';
 import { METADATA_FILE } from './metadata.js';
@@ -138,7 +139,7 @@ export async function followKernelLog(
 ): Promise<{ ref: string; events: number }> {
   const full: FullKernelRef = await client.resolve(ref);
   const { credentials } = await client.authenticate();
-  const [{ default: got }, proxy] = await Promise.all([import('got'), import('../http/proxy.js')]);
+  const [{ got }, proxy] = await Promise.all([loadGot(), import('../http/proxy.js')]);
   const url = `${client.baseUrl}/kernels/logs/stream/${encodeURIComponent(full.owner)}/${encodeURIComponent(full.slug)}`;
   const stream = got.stream(url, {
     agent: proxy.sharedProxyAgents(),

@@ -386,7 +386,8 @@ export async function startAwsFake(options: AwsFakeOptions = {}): Promise<AwsFak
               'The AWS Access Key Id you provided does not exist in our records.',
             );
       }
-      const m = /^\/([^/]+)(?:\/(.+))?$/.exec(rawPath);
+      // `/bucket/` too: the SDK's path-style CreateBucket ends with a slash (found by bench/aws/moto-crosscheck.mjs).
+      const m = /^\/([^/]+)(?:\/(.*))?$/.exec(rawPath);
       const bucket = m?.[1] ? decodeURIComponent(m[1]) : undefined;
       const key = m?.[2] ? decodeURIComponent(m[2]) : undefined;
       if (method === 'PUT' && bucket && key && Object.keys(record.query).filter((k) => k !== 'x-id').length === 0) {

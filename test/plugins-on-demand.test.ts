@@ -168,7 +168,7 @@ describe('plugins installed on demand from an npm registry', { timeout: 300_000 
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
     try {
-      const { home, env } = envFor({ KAGG_NPM_REGISTRY: url });
+      const { home, env } = envFor({ KAGG_NPM_REGISTRY: url, KAGG_NO_CLONE_PLUGINS: '1' });
       writeFileSync(path.join(home, 'config.json'), JSON.stringify({ install: 'auto' }));
       const result = await kagg(['deploy', NOTEBOOK, '--aws', '--json'], env);
       assert.equal(result.code, 1);
@@ -194,7 +194,8 @@ describe('plugins installed on demand from an npm registry', { timeout: 300_000 
 
   it('a registry that is down: kagg names the plugin, the version and how to install by hand', async () => {
     await registry.close();
-    const { home, env } = envFor();
+    // The registry alone (a clone falls back to its own tarball: test/plugins-from-clone.test.ts).
+    const { home, env } = envFor({ KAGG_NO_CLONE_PLUGINS: '1' });
     const result = await kagg(['deploy', NOTEBOOK, '--aws', '--yes'], env);
     assert.equal(result.code, 1);
     assert.ok(

@@ -8,6 +8,7 @@ export {
 export { runKaggHook } from './hooks.js';
 export {
   ensureTarget,
+  firstPartySource,
   installPlugin,
   notInstalledError,
   type PluginInstaller,

@@ -11,7 +11,7 @@ import type { Hook, Interfaces } from '@oclif/core';
 
 /** plugin-plugins' own event: the plugin about to be installed, which a hook may redirect. */
 type PreinstallHooks = Interfaces.Hooks & {
-  'plugins:preinstall': { options: { plugin: { type: string; name?: string; tag?: string } }; return: void };
+  'plugins:preinstall': { options: { plugin: { type: string; name?: string; tag?: string } }; return: undefined };
 };
 
 const hook: Hook<'plugins:preinstall', PreinstallHooks> = async function ({ plugin, config }) {

@@ -1,12 +1,31 @@
 /**
  * Help as one voice: an alias is shown as an alias, not as a second command; durations are read the
- * same way by every command; `--data @FILE` (curl's convention) beside `--data-file`.
+ * same way by every command; `--data @FILE` (curl's convention) beside `--data-file`; a short flag
+ * means one long flag across every command (the differences on purpose listed, with why).
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { cleanup, FIXTURES, isolatedEnv, kagg, kaggJson, tempDir } from './helpers.ts';
+import { Config } from '@oclif/core';
+import { cleanup, FIXTURES, isolatedEnv, kagg, kaggJson, ROOT, tempDir } from './helpers.ts';
+
+/**
+ * Short flags that mean different long flags on purpose, each long flag with the commands that use it
+ * that way (docs/guide.md, "Short flags"). Anything else that shares a letter fails the test below.
+ */
+const ON_PURPOSE: Record<string, Record<string, string[]>> = {
+  // The official CLI's: `kaggle kernels output -o` is --force, `list -p` --page, `list -m` --mine,
+  // `pull -m` --metadata; kagg keeps them so that scripts moving over keep working.
+  o: { force: ['output'], output: ['package', 'preprocess'], operation: ['batch'] },
+  p: { page: ['list'], path: ['batch', 'kernels:init', 'output', 'pull', 'push', 'run'] },
+  m: { mine: ['list'], metadata: ['pull'] },
+  // `-f` follows a log (tail -f, `kaggle kernels logs -f`) and forces elsewhere.
+  f: { follow: ['kernels:logs', 'logs'], force: ['deploy', 'plugins:install', 'plugins:add'] },
+  // oclif's own commands (plugins, help).
+  n: { name: ['deploy', 'package'], 'nested-commands': ['help'] },
+  s: { search: ['list'], silent: ['plugins:install', 'plugins:add'] },
+};
 
 describe('one voice across commands', () => {
   const home = tempDir();
@@ -66,5 +85,29 @@ describe('one voice across commands', () => {
     const bad = await kagg(['deploy', 'x.ipynb', '--memory', 'lots'], env);
     assert.equal(bad.code, 2);
     assert.equal(bad.stderr, 'Error: --memory: Expected an integer but received: lots\n  → see `kagg deploy --help`\n');
+  });
+
+  it('gives each short flag one meaning across every command, apart from the differences on purpose', async () => {
+    const config = await Config.load({ root: ROOT });
+    const meanings = new Map<string, Map<string, string[]>>();
+    for (const command of config.commands) {
+      for (const [name, flag] of Object.entries(command.flags ?? {})) {
+        if (!flag.char) continue;
+        const byName = meanings.get(flag.char) ?? new Map<string, string[]>();
+        byName.set(name, [...(byName.get(name) ?? []), command.id].sort());
+        meanings.set(flag.char, byName);
+      }
+    }
+    assert.ok(meanings.size > 5, 'the walk found the short flags');
+    const shared = Object.fromEntries(
+      [...meanings].filter(([, byName]) => byName.size > 1).map(([char, byName]) => [char, Object.fromEntries(byName)]),
+    );
+    const expected = Object.fromEntries(
+      Object.entries(ON_PURPOSE).map(([char, byName]) => [
+        char,
+        Object.fromEntries(Object.entries(byName).map(([name, ids]) => [name, [...ids].sort()])),
+      ]),
+    );
+    assert.deepEqual(shared, expected);
   });
 });

@@ -1,13 +1,14 @@
 /**
  * Help as one voice: an alias is shown as an alias, not as a second command; durations are read the
  * same way by every command; `--data @FILE` (curl's convention) beside `--data-file`; a short flag
- * means one long flag across every command (the differences on purpose listed, with why).
+ * means one long flag across every command (the differences on purpose listed, with why); every
+ * example in every command's help parses as written.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Config } from '@oclif/core';
+import { Config, Flags, Parser } from '@oclif/core';
 import { cleanup, FIXTURES, isolatedEnv, kagg, kaggJson, ROOT, tempDir } from './helpers.ts';
 
 /**
@@ -110,4 +111,71 @@ describe('one voice across commands', () => {
     );
     assert.deepEqual(shared, expected);
   });
+
+  it("every example in every command's help names a command and parses with its flags and arguments", async () => {
+    const config = await Config.load({ root: ROOT });
+    // The help's own templates: <%= config.bin %>, <%= command.id %>, <%- config.pjson.oclif.examplePlugin … %>.
+    const render = (text: string, id: string) =>
+      text.replace(/<%[=-]\s*(.*?)\s*%>/g, (_, expr: string) =>
+        String(new Function('config', 'command', `return ${expr}`)(config, { id: id.replaceAll(':', ' ') })),
+      );
+    let parsed = 0;
+    for (const command of config.commands) {
+      for (const example of command.examples ?? []) {
+        const text = render(typeof example === 'string' ? example : example.command, command.id);
+        assert.doesNotMatch(text, /myplugin/, `${command.id}: oclif's placeholder in ${text}`);
+        // The kagg part of a shell line: no comment, no pipe into it, no redirection.
+        const line = text
+          .replace(/\s#\s.*$/, '')
+          .split(' | ')
+          .find((part) => part.trim().startsWith(`${config.bin} `));
+        assert.ok(line, `${command.id}: no \`${config.bin}\` command in ${text}`);
+        const argv = shellWords(line.split(' > ')[0] ?? '').slice(1);
+        const words = argv.findIndex((w) => w.startsWith('-'));
+        const named = argv.slice(0, words < 0 ? argv.length : words);
+        let depth = named.length;
+        while (depth > 0 && !config.findCommand(named.slice(0, depth).join(':'))) depth--;
+        const found = config.findCommand(named.slice(0, depth).join(':'));
+        assert.ok(found, `${command.id}: ${text} names no command`);
+        const loaded = await found.load();
+        await assert.doesNotReject(
+          Parser.parse(argv.slice(depth), {
+            flags: {
+              ...loaded.baseFlags,
+              ...loaded.flags,
+              ...(loaded.enableJsonFlag ? { json: Flags.boolean() } : {}),
+            },
+            args: loaded.args ?? {},
+            strict: loaded.strict ?? true,
+            // Only the config is read while parsing; the command instance is not needed.
+            context: { config } as unknown as NonNullable<Parameters<typeof Parser.parse>[1]['context']>,
+          }),
+          `${command.id}: ${text}`,
+        );
+        parsed++;
+      }
+    }
+    assert.ok(parsed > 50, `only ${parsed} examples`);
+  });
 });
+
+/** A shell line's words, with '…' and "…" quoting. */
+function shellWords(line: string): string[] {
+  const words: string[] = [];
+  let word: string | undefined;
+  let quote: string | undefined;
+  for (const ch of line) {
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      else word += ch;
+    } else if (ch === '"' || ch === "'") {
+      quote = ch;
+      word ??= '';
+    } else if (/\s/.test(ch)) {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else word = (word ?? '') + ch;
+  }
+  if (word !== undefined) words.push(word);
+  return words;
+}

@@ -3,20 +3,15 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type FakeKaggle, startFakeKaggle } from '@kagg/testkit/kaggle-fake';
-import { isolatedEnv, kagg, kaggJson, tempDir } from './helpers.ts';
+import type { FakeKaggle } from '@kagg/testkit/kaggle-fake';
+import { kagg, kaggJson, tempDir } from './helpers.ts';
+import { kaggleEnv, startKaggleFake } from './kaggle-helpers.ts';
 
-const KEY = 'alicekey0123456789abcdef01234567';
 let fake: FakeKaggle;
 let home = '';
 
 before(async () => {
-  fake = await startFakeKaggle({
-    users: [
-      { username: 'alice', key: KEY },
-      { username: 'bob', key: 'bobkey'.repeat(6) },
-    ],
-  });
+  fake = await startKaggleFake();
   home = tempDir('kagg-kernels-');
   fake.addKernel({
     owner: 'alice',
@@ -34,15 +29,7 @@ after(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-const env = () =>
-  isolatedEnv(home, {
-    KAGG_KAGGLE_API_URL: fake.url,
-    KAGGLE_CONFIG_DIR: path.join(home, 'kaggle-config'),
-    KAGGLE_API_TOKEN: '',
-    KAGGLE_USERNAME: 'alice',
-    KAGGLE_KEY: KEY,
-    KAGG_KAGGLE_RATE: '1000',
-  });
+const env = () => kaggleEnv(home, fake);
 
 describe('kagg kernels', () => {
   it('init writes the official template with the user in id, and never overwrites', async () => {

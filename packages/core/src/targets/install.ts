@@ -66,10 +66,6 @@ function registryName(spec: Spec): string {
   return spec.registry ? `the npm registry ${spec.registry}` : "npm's configured registry";
 }
 
-/**
- * How to install by hand, for every message that gives up. From a kagg clone (it has plugins/),
- * the clone's own self-contained tarball, which installs offline.
- */
 function tarballName(spec: Pick<Spec, 'plugin' | 'version'>): string {
   return `${spec.plugin.replace(/^@/, '').replace('/', '-')}-${spec.version}.tgz`;
 }
@@ -77,6 +73,10 @@ function tarballName(spec: Pick<Spec, 'plugin' | 'version'>): string {
 /** A clone's scripts/pack-plugins.mjs, which packs the clone's own plugins. */
 const packScript = (spec: Spec) => path.join(spec.root, 'scripts', 'pack-plugins.mjs');
 
+/**
+ * How to install by hand, for every message that gives up. From a kagg clone, the clone's own
+ * self-contained tarball, which installs offline.
+ */
 function byHand(spec: Spec): string {
   const file = tarballName(spec);
   const tarball = existsSync(packScript(spec))
@@ -175,6 +175,8 @@ async function cloneTarball(spec: Spec, progress: (stage: string) => void): Prom
  * `file:<tarball>`. Throws the registry's error, with how to install by hand, when neither can.
  */
 async function installSource(spec: Spec, npm: string, cwd: string, progress: (stage: string) => void): Promise<string> {
+  for (const [key, value] of Object.entries(NPM_BOUNDS)) process.env[key] ??= value;
+  await mkdir(cwd, { recursive: true });
   try {
     await lookUp(spec, npm, cwd);
     return spec.plugin;
@@ -207,8 +209,6 @@ export async function firstPartySource(
   const pluginsRoot = config.plugins.get('@oclif/plugin-plugins')?.root;
   if (!pluginsRoot) return plugin;
   const spec = specOf(config, plugin, config.version);
-  for (const [key, value] of Object.entries(NPM_BOUNDS)) process.env[key] ??= value;
-  await mkdir(config.dataDir, { recursive: true });
   return installSource(spec, npmCli(pluginsRoot), config.dataDir, progress);
 }
 
@@ -279,9 +279,7 @@ export async function installPlugin(installer: PluginInstaller, need: PluginNeed
       'PLUGIN_INSTALL_FAILED',
     );
   }
-  await mkdir(config.dataDir, { recursive: true });
   installer.progress(`installing ${plugin}@${spec.version} from ${registryName(spec)}`);
-  for (const [key, value] of Object.entries(NPM_BOUNDS)) process.env[key] ??= value;
   const source = await installSource(spec, npmCli(pluginsRoot), config.dataDir, installer.progress);
   try {
     const { default: Plugins } = (await import(pathToFileURL(path.join(pluginsRoot, 'lib', 'plugins.js')).href)) as {

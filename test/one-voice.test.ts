@@ -88,6 +88,26 @@ describe('one voice across commands', () => {
     assert.equal(bad.stderr, 'Error: --memory: Expected an integer but received: lots\n  → see `kagg deploy --help`\n');
   });
 
+  it('`kagg plugins` lists the targets kagg has and the first-party ones it can install, with the command', async () => {
+    const text = await kagg(['plugins'], env);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^local +@kagg\/plugin-local +\S+ +built in$/m);
+    assert.match(text.stdout, /^aws +kagg plugins install @kagg\/plugin-aws@\S+$/m);
+    assert.doesNotMatch(text.stdout, /No plugins installed/);
+    const json = await kaggJson<{
+      targets: Array<{ id: string }>;
+      installable: Array<{ id: string; command: string }>;
+    }>(['plugins'], env);
+    assert.deepEqual(
+      json.json.targets.map((t) => t.id),
+      ['local'],
+    );
+    assert.deepEqual(
+      json.json.installable.map((t) => t.id),
+      ['aws', 'gcp', 'azure'],
+    );
+  });
+
   it('gives each short flag one meaning across every command, apart from the differences on purpose', async () => {
     const config = await Config.load({ root: ROOT });
     const meanings = new Map<string, Map<string, string[]>>();

@@ -15,3 +15,4 @@ export {
   type PluginNeed,
 } from './install.js';
 export { resolveTargetOptions, type TargetOptionInputs } from './options.js';
+export { type PluginsOverview, pluginsOverview } from './overview.js';

@@ -10,7 +10,7 @@ export default class KernelsCancel extends KaggCommand<Result> {
     "Kaggle's public API cancels a session only by its session id, and returns that id nowhere: not on",
     'push (its number is a version, not a session), not in status or in any kernel answer (kaggle-cli',
     '#1169, #1174). So kagg cannot cancel "the latest run of owner/slug"; bring the id from Kaggle.',
-    '`kagg kernels status`/`run` then report CANCEL_REQUESTED, then CANCEL_ACKNOWLEDGED.',
+    '`kagg status` then reports CANCEL_REQUESTED, then CANCEL_ACKNOWLEDGED (`kagg run` exits 1).',
     'Asks for confirmation on a terminal; -y/--yes skips it (required without a terminal, exit 2).',
   ].join(' ');
   static override examples = [

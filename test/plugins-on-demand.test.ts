@@ -49,7 +49,7 @@ function onTerminal(args: string[], env: NodeJS.ProcessEnv, answer: string) {
   });
 }
 
-describe('plugins installed on demand from an npm registry', { timeout: 300_000 }, () => {
+describe('plugins installed on demand from an npm registry', { timeout: 900_000 }, () => {
   const work = tempDir('kagg-registry-');
   const homes: string[] = [];
   let registry: NpmRegistry;
@@ -62,6 +62,8 @@ describe('plugins installed on demand from an npm registry', { timeout: 300_000 
       env: withoutNpmConfig(
         isolatedEnv(home, {
           KAGG_NPM_REGISTRY: registry.url,
+          // The registry alone: a clone's own tarball (test/plugins-from-clone.test.ts) is not a fallback here.
+          KAGG_NO_CLONE_PLUGINS: '1',
           ...awsFakeEnv(fake),
           ...extra,
         }),
@@ -168,7 +170,7 @@ describe('plugins installed on demand from an npm registry', { timeout: 300_000 
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
     try {
-      const { home, env } = envFor({ KAGG_NPM_REGISTRY: url, KAGG_NO_CLONE_PLUGINS: '1' });
+      const { home, env } = envFor({ KAGG_NPM_REGISTRY: url });
       writeFileSync(path.join(home, 'config.json'), JSON.stringify({ install: 'auto' }));
       const result = await kagg(['deploy', NOTEBOOK, '--aws', '--json'], env);
       assert.equal(result.code, 1);
@@ -194,8 +196,7 @@ describe('plugins installed on demand from an npm registry', { timeout: 300_000 
 
   it('a registry that is down: kagg names the plugin, the version and how to install by hand', async () => {
     await registry.close();
-    // The registry alone (a clone falls back to its own tarball: test/plugins-from-clone.test.ts).
-    const { home, env } = envFor({ KAGG_NO_CLONE_PLUGINS: '1' });
+    const { home, env } = envFor();
     const result = await kagg(['deploy', NOTEBOOK, '--aws', '--yes'], env);
     assert.equal(result.code, 1);
     assert.ok(

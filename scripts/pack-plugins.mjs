@@ -12,6 +12,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -77,7 +78,10 @@ try {
     // tar, not npm pack: the staged tree is already what should ship, and npm's walk of 6,000
     // bundled files takes a minute.
     const tarball = path.join(out, `${pjson.name.replace(/^@/, '').replace('/', '-')}-${pjson.version}.tgz`);
-    execFileSync('tar', ['-czf', tarball, '-C', stage, '--transform', 's,^\\.,package,', '.']);
+    // Written beside, then renamed: a kagg installing from this tarball never reads half of one.
+    const partial = `${tarball}.${process.pid}.partial`;
+    execFileSync('tar', ['-czf', partial, '-C', stage, '--transform', 's,^\\.,package,', '.']);
+    renameSync(partial, tarball);
     process.stderr.write(`packed ${tarball} (${(statSync(tarball).size / 1e6).toFixed(1)} MB)\n`);
   }
 } finally {

@@ -4,20 +4,16 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type FakeKaggle, startFakeKaggle } from '@kagg/testkit/kaggle-fake';
-import { isolatedEnv, kagg, kaggJson, tempDir } from './helpers.ts';
+import type { FakeKaggle } from '@kagg/testkit/kaggle-fake';
+import { kagg, kaggJson, tempDir } from './helpers.ts';
+import { ALICE_KEY, kaggleEnv, startKaggleFake } from './kaggle-helpers.ts';
 
-const KEY = 'alicekey0123456789abcdef01234567';
+const KEY = ALICE_KEY;
 let fake: FakeKaggle;
 let home = '';
 
 before(async () => {
-  fake = await startFakeKaggle({
-    users: [
-      { username: 'alice', key: KEY },
-      { username: 'bob', key: 'bobkey'.repeat(6) },
-    ],
-  });
+  fake = await startKaggleFake();
   home = tempDir('kagg-kaggle-e2e-');
   fake.addKernel({
     owner: 'alice',
@@ -57,16 +53,10 @@ after(async () => {
 });
 
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return isolatedEnv(home, {
-    KAGG_KAGGLE_API_URL: fake.url,
-    KAGGLE_CONFIG_DIR: path.join(home, 'kaggle-config'),
-    KAGGLE_API_TOKEN: '',
-    KAGGLE_USERNAME: 'alice',
-    KAGGLE_KEY: KEY,
+  return kaggleEnv(home, fake, {
     KAGG_HTTP_RETRY_BASE_MS: '5',
     KAGG_HTTP_MAX_RETRY_AFTER_MS: '50',
     KAGG_KAGGLE_POLL_MS: '5',
-    KAGG_KAGGLE_RATE: '1000',
     ...extra,
   });
 }

@@ -8,22 +8,17 @@ import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type FakeKaggle, startFakeKaggle } from '@kagg/testkit/kaggle-fake';
-import { isolatedEnv, kagg, kaggJson, tempDir } from './helpers.ts';
+import type { FakeKaggle } from '@kagg/testkit/kaggle-fake';
+import { kagg, kaggJson, tempDir } from './helpers.ts';
+import { kaggleEnv, startKaggleFake } from './kaggle-helpers.ts';
 import { Terminal } from './tmux.ts';
 
-const KEY = 'alicekey0123456789abcdef01234567';
 let fake: FakeKaggle;
 let home = '';
 const terminals: Terminal[] = [];
 
 before(async () => {
-  fake = await startFakeKaggle({
-    users: [
-      { username: 'alice', key: KEY },
-      { username: 'bob', key: 'bobkey'.repeat(6) },
-    ],
-  });
+  fake = await startKaggleFake();
   home = tempDir('kagg-picker-');
   fake.addKernel({
     owner: 'alice',
@@ -51,14 +46,7 @@ after(async () => {
 });
 
 function env(): NodeJS.ProcessEnv {
-  return isolatedEnv(home, {
-    KAGG_KAGGLE_API_URL: fake.url,
-    KAGGLE_CONFIG_DIR: path.join(home, 'kaggle-config'),
-    KAGGLE_API_TOKEN: '',
-    KAGGLE_USERNAME: 'alice',
-    KAGGLE_KEY: KEY,
-    KAGG_KAGGLE_RATE: '1000',
-  });
+  return kaggleEnv(home, fake);
 }
 
 function terminal(args: string[]): Terminal {

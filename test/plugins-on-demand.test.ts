@@ -49,7 +49,7 @@ function onTerminal(args: string[], env: NodeJS.ProcessEnv, answer: string) {
   });
 }
 
-describe('plugins installed on demand from an npm registry', { timeout: 300_000 }, () => {
+describe('plugins installed on demand from an npm registry', { timeout: 900_000 }, () => {
   const work = tempDir('kagg-registry-');
   const homes: string[] = [];
   let registry: NpmRegistry;
@@ -62,6 +62,8 @@ describe('plugins installed on demand from an npm registry', { timeout: 300_000 
       env: withoutNpmConfig(
         isolatedEnv(home, {
           KAGG_NPM_REGISTRY: registry.url,
+          // The registry alone: a clone's own tarball (test/plugins-from-clone.test.ts) is not a fallback here.
+          KAGG_NO_CLONE_PLUGINS: '1',
           ...awsFakeEnv(fake),
           ...extra,
         }),

@@ -235,7 +235,10 @@ describe('push', () => {
         );
         assert.match(e.message, /"language" must be one of "python", "r", "rmarkdown" \(got "pyhton"\)/);
         assert.match(e.message, /"enable_gpu" must be true or false.*\(got "yes"\)/);
-        assert.match(e.message, /"model_sources" must be a list of "owner\/model\/framework\/variation\/version"/);
+        assert.match(
+          e.message,
+          /"model_sources" must be a list of "owner\/model\/framework\/variation\/version" .*kaggle 1\.8 took is refused by kaggle 2\.x too.*\(got \["a\/b"\]\)/,
+        );
         return true;
       },
     );

@@ -1,4 +1,4 @@
-import { KaggCommand } from '@kagg/core/command';
+import { KaggCommand, textTable } from '@kagg/core/command';
 import {
   createKaggleClient,
   KERNEL_TYPES,
@@ -83,13 +83,7 @@ Prints a table by default, CSV with --csv, and {"kernels": [...], "page", "pageS
       this.info('No kernels found.');
       return result;
     }
-    const widths = COLUMNS.map((c, i) => Math.max(c.length, ...rows.map((r) => (r[i] ?? '').length)));
-    const line = (cells: readonly string[]) =>
-      cells
-        .map((c, i) => (i === cells.length - 1 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
-        .join('  ')
-        .trimEnd();
-    this.out([line(COLUMNS), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
+    this.out(textTable(COLUMNS, rows, { rightLast: true }));
     return result;
   }
 }

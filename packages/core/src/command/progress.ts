@@ -3,6 +3,7 @@
  * one plain line per stage change, no escape codes. Silent in `--json` mode.
  */
 import { redact } from '../config/redact.js';
+import { usageError } from '../errors/index.js';
 import type { DownloadProgress } from '../http/client.js';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -27,6 +28,22 @@ export function onTerminal(stream: { isTTY?: boolean } = process.stderr): boolea
  */
 export function canPrompt(options: { json?: boolean } = {}): boolean {
   return !options.json && onTerminal(process.stdin) && onTerminal(process.stdout);
+}
+
+/**
+ * A destructive command's consent: `-y` gives it; else a [y/N] question on the terminal (stderr), and
+ * off a terminal a usage error (exit 2) saying to add -y. False when the user answers no.
+ */
+export async function confirm(question: string, options: { yes: boolean; refused: string }): Promise<boolean> {
+  if (options.yes) return true;
+  if (!process.stdin.isTTY || !process.stderr.isTTY)
+    throw usageError(`${options.refused}: no terminal to confirm on.`, {
+      action: 'Add -y to go ahead without asking.',
+    });
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const answer = await rl.question(`${question} [y/N] `).finally(() => rl.close());
+  return /^y(es)?$/i.test(answer.trim());
 }
 
 function megabytes(bytes: number): string {

@@ -23,6 +23,9 @@ export {
 } from './client.js';
 export { codeFileName, detectKernelKind, kernelText } from './code-file.js';
 export {
+  type AcceleratorQuota,
+  acceleratorQuota,
+  cancelKernelSession,
   deleteKernel,
   followKernelLog,
   initKernel,

@@ -1,6 +1,7 @@
 /**
- * `kagg kernels init|files|delete|logs`: the official CLI's remaining `kaggle kernels` verbs
- * (kaggle-cli kernels_initialize, kernels_files, kernels_delete, kernels_logs / kernels_logs_stream).
+ * `kagg kernels init|files|delete|logs|cancel|quota`: the official CLI's remaining `kaggle kernels`
+ * verbs (kaggle-cli kernels_initialize, kernels_files, kernels_delete, kernels_logs /
+ * kernels_logs_stream, quota_view), and kagglesdk's CancelKernelSession, which kaggle-cli lacks.
  */
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -106,6 +107,66 @@ export async function deleteKernel(client: KaggleClient, ref: KernelRef): Promis
       code: 'KAGGLE_API_ERROR',
     });
   return { ref: formatRef(full), deleted: true };
+}
+
+/**
+ * CancelKernelSession by Kaggle's session id. The public API returns that id nowhere (not SaveKernel,
+ * not GetKernelSessionStatus: kaggle-cli #1169/#1174), so the caller brings it; a push's version
+ * number is not one. An `errorMessage` in the answer (e.g. the session is not running) is a failure.
+ */
+export async function cancelKernelSession(
+  client: KaggleClient,
+  sessionId: number,
+): Promise<{ sessionId: number; cancelRequested: true }> {
+  const answer = (await client
+    .call('CancelKernelSession', { kernelSessionId: sessionId }, { idempotent: false })
+    .catch((error: unknown) => {
+      const status = error instanceof KaggError ? error.details?.status : undefined;
+      if (status !== 403 && status !== 404) throw error;
+      throw new KaggError(`Kaggle has no session ${sessionId} that you may cancel (HTTP ${status}).`, {
+        code: 'KAGGLE_NOT_FOUND',
+        action: "The id is Kaggle's id of a run (kernelSessionId), not a kernel's version number.",
+        cause: error,
+      });
+    })) as { errorMessage?: unknown };
+  if (typeof answer.errorMessage === 'string' && answer.errorMessage)
+    throw new KaggError(`Kaggle did not cancel session ${sessionId}: ${answer.errorMessage}`, {
+      code: 'KAGGLE_API_ERROR',
+    });
+  return { sessionId, cancelRequested: true };
+}
+
+export interface AcceleratorQuota {
+  resource: 'GPU' | 'TPU';
+  /** Hours, as kaggle-cli's `kaggle quota` shows them. */
+  usedHours: number;
+  remainingHours: number;
+  totalHours: number;
+}
+
+/** A proto Duration in JSON ("3600s", "1.5s"), or a bare number of seconds, in seconds. */
+function durationSeconds(value: unknown): number {
+  const n = typeof value === 'number' ? value : Number.parseFloat(String(value ?? '0').replace(/s$/, ''));
+  return Number.isFinite(n) ? n : 0;
+}
+
+/** GetAcceleratorQuotaStatistics: the weekly GPU and TPU quota (kaggle-cli 2.x `kaggle quota`). */
+export async function acceleratorQuota(
+  client: KaggleClient,
+): Promise<{ refreshAt: string; quotas: AcceleratorQuota[] }> {
+  const answer = (await client.call('GetAcceleratorQuotaStatistics', {})) as Record<string, unknown>;
+  const quotas: AcceleratorQuota[] = [];
+  for (const [resource, key] of [
+    ['GPU', 'gpuQuota'],
+    ['TPU', 'tpuQuota'],
+  ] as const) {
+    const q = answer[key] as { timeUsed?: unknown; totalTimeAllowed?: unknown } | undefined;
+    if (!q || typeof q !== 'object') continue;
+    const used = durationSeconds(q.timeUsed) / 3600;
+    const total = durationSeconds(q.totalTimeAllowed) / 3600;
+    quotas.push({ resource, usedHours: used, remainingHours: Math.max(0, total - used), totalHours: total });
+  }
+  return { refreshAt: typeof answer.quotaRefreshTime === 'string' ? answer.quotaRefreshTime : '', quotas };
 }
 
 export interface LogEvent {

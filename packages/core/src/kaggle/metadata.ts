@@ -86,7 +86,8 @@ export const kernelMetadataSchema = {
     competition_sources: refList('must be a list of competition slugs (no "c/" prefix)', '^[A-Za-z0-9][A-Za-z0-9_-]*$'),
     kernel_sources: refList('must be a list of "owner/kernel-slug"', '^[^/\\s]+/[^/\\s]+$'),
     model_sources: refList(
-      'must be a list of "owner/model/framework/variation/version" with an integer version',
+      // kaggle 1.8.x required "owner/model" by mistake (kaggle-cli #900); 2.x refuses it again (#902), as kagg does.
+      'must be a list of "owner/model/framework/variation/version" with an integer version (the "owner/model" form kaggle 1.8 took is refused by kaggle 2.x too: add the framework, variation and version shown on the model\'s page)',
       '^[^/\\s]+/[^/\\s]+/[^/\\s]+/[^/\\s]+/\\d+$',
     ),
     keywords: { description: 'must be a list of tags (strings)', type: 'array', items: { type: 'string' } },

@@ -9,9 +9,11 @@ export {
 export { runKaggHook } from './hooks.js';
 export {
   ensureTarget,
+  firstPartySource,
   installPlugin,
   notInstalledError,
   type PluginInstaller,
   type PluginNeed,
 } from './install.js';
 export { resolveTargetOptions, type TargetOptionInputs } from './options.js';
+export { type PluginsOverview, pluginsOverview } from './overview.js';

@@ -12,11 +12,12 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import type { DeployTarget } from '@kagg/plugin-api';
 import type { Config, Interfaces } from '@oclif/core';
 import { KaggError, messageOf } from '../errors/index.js';
@@ -65,14 +66,20 @@ function registryName(spec: Spec): string {
   return spec.registry ? `the npm registry ${spec.registry}` : "npm's configured registry";
 }
 
+function tarballName(spec: Pick<Spec, 'plugin' | 'version'>): string {
+  return `${spec.plugin.replace(/^@/, '').replace('/', '-')}-${spec.version}.tgz`;
+}
+
+/** A clone's scripts/pack-plugins.mjs, which packs the clone's own plugins. */
+const packScript = (spec: Spec) => path.join(spec.root, 'scripts', 'pack-plugins.mjs');
+
 /**
- * How to install by hand, for every message that gives up. From a kagg clone (it has plugins/),
- * the clone's own self-contained tarball, which installs offline.
+ * How to install by hand, for every message that gives up. From a kagg clone, the clone's own
+ * self-contained tarball, which installs offline.
  */
 function byHand(spec: Spec): string {
-  const file = `${spec.plugin.replace(/^@/, '').replace('/', '-')}-${spec.version}.tgz`;
-  const fromClone = existsSync(path.join(spec.root, 'plugins'));
-  const tarball = fromClone
+  const file = tarballName(spec);
+  const tarball = existsSync(packScript(spec))
     ? `or offline from this clone: \`npm run pack-plugins\` in ${spec.root}, then \`${spec.bin} plugins install file:${path.join(spec.root, 'dist', 'plugins', file)}\``
     : `or from a tarball: \`${spec.bin} plugins install file:/absolute/path/${file}\``;
   return `install it by hand: \`${spec.bin} plugins install ${spec.plugin}@${spec.version}\` once the registry answers; from another registry with KAGG_NPM_REGISTRY=<url>; ${tarball}`;
@@ -136,6 +143,79 @@ async function lookUp(spec: Spec, npm: string, cwd: string): Promise<void> {
   throw fail(reason, 'PLUGIN_REGISTRY_UNREACHABLE');
 }
 
+/**
+ * This clone's own self-contained tarball of the plugin (`npm run pack-plugins`), packed now into
+ * dist/plugins/ so that it holds this clone's build; undefined when kagg does not run from a clone
+ * holding this plugin at this version, or KAGG_NO_CLONE_PLUGINS is set (the registry only, as a
+ * published kagg's users see it).
+ */
+async function cloneTarball(spec: Spec, progress: (stage: string) => void): Promise<string | undefined> {
+  const script = packScript(spec);
+  const dir = path.join(spec.root, 'plugins', spec.plugin.replace(/^@kagg\/plugin-/, ''));
+  if (process.env.KAGG_NO_CLONE_PLUGINS || !spec.plugin.startsWith('@kagg/plugin-') || !existsSync(script))
+    return undefined;
+  if (!existsSync(path.join(dir, 'package.json'))) return undefined;
+  const pjson = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8')) as {
+    name?: string;
+    version?: string;
+  };
+  if (pjson.name !== spec.plugin || pjson.version !== spec.version) return undefined;
+  const out = path.join(spec.root, 'dist', 'plugins');
+  progress(`packing ${spec.plugin}@${spec.version} from this clone into ${out}`);
+  await promisify(execFile)(process.execPath, [script, '--out', out, path.basename(dir)], {
+    cwd: spec.root,
+    maxBuffer: 4 * 1024 * 1024,
+  });
+  return path.join(out, tarballName(spec));
+}
+
+/**
+ * What npm installs: the plugin from the registry when the registry has this version, else (the
+ * version is not published, or the registry cannot be reached) this clone's own tarball as
+ * `file:<tarball>`. Throws the registry's error, with how to install by hand, when neither can.
+ */
+async function installSource(spec: Spec, npm: string, cwd: string, progress: (stage: string) => void): Promise<string> {
+  for (const [key, value] of Object.entries(NPM_BOUNDS)) process.env[key] ??= value;
+  await mkdir(cwd, { recursive: true });
+  try {
+    await lookUp(spec, npm, cwd);
+    return spec.plugin;
+  } catch (error) {
+    if (!(error instanceof KaggError)) throw error;
+    const tarball = await cloneTarball(spec, progress).catch((packing: unknown) => {
+      throw installError(
+        `${error.message}, and packing it from this clone failed: ${messageOf(packing).split('\n')[0]}`,
+        spec,
+        String(error.code),
+        packing,
+      );
+    });
+    if (!tarball) throw error;
+    progress(`${error.message.replace(/^could not install /, '')}: installing from this clone's tarball ${tarball}`);
+    return `file:${tarball}`;
+  }
+}
+
+/**
+ * The `plugins:preinstall` side of `kagg plugins install @kagg/plugin-<x>`: a first-party plugin of
+ * this kagg's version comes from the registry when it has it, else from this clone's tarball (the
+ * returned npm spec replaces the name plugin-plugins installs).
+ */
+export async function firstPartySource(
+  config: Interfaces.Config,
+  plugin: string,
+  progress: (stage: string) => void,
+): Promise<string> {
+  const pluginsRoot = config.plugins.get('@oclif/plugin-plugins')?.root;
+  if (!pluginsRoot) return plugin;
+  const spec = specOf(config, plugin, config.version);
+  return installSource(spec, npmCli(pluginsRoot), config.dataDir, progress);
+}
+
+function specOf(config: Interfaces.Config, plugin: string, version: string): Spec {
+  return { plugin, version, registry: config.npmRegistry, bin: config.bin, root: config.root };
+}
+
 async function consent(installer: PluginInstaller, need: PluginNeed): Promise<boolean> {
   if (installer.mode === 'never') return false;
   if (installer.yes || installer.mode === 'auto') return true;
@@ -189,13 +269,7 @@ export function notInstalledError(need: PluginNeed, bin: string, installer?: Plu
 export async function installPlugin(installer: PluginInstaller, need: PluginNeed): Promise<void> {
   const { config } = installer;
   const { plugin } = need;
-  const spec: Spec = {
-    plugin,
-    version: need.version,
-    registry: config.npmRegistry,
-    bin: config.bin,
-    root: config.root,
-  };
+  const spec = specOf(config, plugin, need.version);
   if (!(await consent(installer, need))) throw notInstalledError(need, config.bin, installer);
   const pluginsRoot = config.plugins.get('@oclif/plugin-plugins')?.root;
   if (!pluginsRoot) {
@@ -205,10 +279,8 @@ export async function installPlugin(installer: PluginInstaller, need: PluginNeed
       'PLUGIN_INSTALL_FAILED',
     );
   }
-  await mkdir(config.dataDir, { recursive: true });
   installer.progress(`installing ${plugin}@${spec.version} from ${registryName(spec)}`);
-  for (const [key, value] of Object.entries(NPM_BOUNDS)) process.env[key] ??= value;
-  await lookUp(spec, npmCli(pluginsRoot), config.dataDir);
+  const source = await installSource(spec, npmCli(pluginsRoot), config.dataDir, installer.progress);
   try {
     const { default: Plugins } = (await import(pathToFileURL(path.join(pluginsRoot, 'lib', 'plugins.js')).href)) as {
       default: new (options: {
@@ -216,10 +288,11 @@ export async function installPlugin(installer: PluginInstaller, need: PluginNeed
         logLevel: 'silent';
       }) => { install(name: string, options: { tag: string }): Promise<unknown> };
     };
-    await new Plugins({ config, logLevel: 'silent' }).install(plugin, { tag: spec.version });
+    await new Plugins({ config, logLevel: 'silent' }).install(source, { tag: spec.version });
   } catch (error) {
+    const from = source === plugin ? registryName(spec) : source.slice('file:'.length);
     throw installError(
-      `could not install ${plugin}@${spec.version} from ${registryName(spec)}: ${messageOf(error).split('\n')[0]}`,
+      `could not install ${plugin}@${spec.version} from ${from}: ${messageOf(error).split('\n')[0]}`,
       spec,
       'PLUGIN_INSTALL_FAILED',
       error,

@@ -3,7 +3,7 @@
  *   POST /v1/kernels.KernelsApiService/{ListKernels,GetKernel,SaveKernel,GetKernelSessionStatus,ListKernelSessionOutput}
  *   POST /v1/security.OAuthService/IntrospectToken     (credentials required, as Kaggle's)
  *   POST /v1/users.AccountService/GenerateAccessToken  (OAuth refresh: a known refreshToken mints a token)
- *   POST /v1/kernels.KernelsApiService/{ListKernelFiles,DeleteKernel}
+ *   POST /v1/kernels.KernelsApiService/{ListKernelFiles,DeleteKernel,CancelKernelSession,GetAcceleratorQuotaStatistics}
  *   GET  /v1/kernels/logs/stream/<owner>/<slug>   a running session's log as SSE (`data: {stream_name,time,data}`
  *        events, then `data: END_OF_LOG`); a finished session's as its JSON array (kaggle-cli kernels_logs_stream)
  *   GET  /storage/<id>/<name>?X-Goog-Signature=…   signed output files (no Authorization header allowed)
@@ -591,6 +591,10 @@ export class FakeKaggle {
         return this.listFiles(body, user);
       case 'DeleteKernel':
         return this.deleteKernel(body, user);
+      case 'CancelKernelSession':
+        return this.cancelSession(body, user);
+      case 'GetAcceleratorQuotaStatistics':
+        return this.quota(body, user);
       default:
         throw new HttpFail(404, `Unknown method kernels.KernelsApiService/${method}`);
     }
@@ -617,6 +621,50 @@ export class FakeKaggle {
     if (k.owner !== user.username) throw new HttpFail(403, "Permission 'kernels.delete' was denied");
     this.kernels.splice(this.kernels.indexOf(k), 1);
     return {};
+  }
+
+  /**
+   * kagglesdk ApiCancelKernelSessionRequest {kernelSessionId}: the owner's session, by Kaggle's own
+   * id; unknown is 404. A running (or queued) one is cancelled: GetKernelSessionStatus then says
+   * CANCEL_REQUESTED, then CANCEL_ACKNOWLEDGED. A finished one answers ApiCancelKernelSessionResponse's
+   * errorMessage.
+   */
+  private cancelSession(body: Record<string, unknown>, user: FakeUser): unknown {
+    strictFields(body, new Set(['kernelSessionId']));
+    const id = body.kernelSessionId;
+    // int64 travels as a JSON string or number in proto JSON.
+    if ((typeof id !== 'number' && typeof id !== 'string') || !/^\d+$/.test(String(id)))
+      throw new HttpFail(400, `Invalid value for kernelSessionId: ${JSON.stringify(id)}`);
+    const found = this.kernels
+      .flatMap((k) => k.versions.map((v) => ({ k, session: v.session })))
+      .find(({ session }) => session.id === Number(id));
+    if (!found || !this.visible(found.k, user)) throw new HttpFail(404, 'Not found');
+    if (found.k.owner !== user.username) throw new HttpFail(403, "Permission 'kernels.cancel' was denied");
+    if (found.session.finished || found.session.cancel) return { errorMessage: `Kernel session ${id} is not running` };
+    found.session.cancel = 'requested';
+    return {};
+  }
+
+  /**
+   * GetAcceleratorQuotaStatistics (kaggle-cli 2.x `kaggle quota`): quotaRefreshTime (Timestamp),
+   * gpuQuota and tpuQuota with timeUsed and totalTimeAllowed (Durations, "<seconds>s").
+   */
+  private quota(body: Record<string, unknown>, user: FakeUser): unknown {
+    strictFields(body, new Set());
+    const quota = user.quota ?? {
+      gpu: { used: 5 * 3600, total: 30 * 3600 },
+      tpu: { used: 0, total: 20 * 3600 },
+      refresh: '2026-12-12T00:00:00Z',
+    };
+    const duration = (q: { used: number; total: number }) => ({
+      timeUsed: `${q.used}s`,
+      totalTimeAllowed: `${q.total}s`,
+    });
+    return omitDefaults({
+      quotaRefreshTime: quota.refresh ?? '',
+      ...(quota.gpu ? { gpuQuota: duration(quota.gpu) } : {}),
+      ...(quota.tpu ? { tpuQuota: duration(quota.tpu) } : {}),
+    });
   }
 
   private async streamLogs(

@@ -17,6 +17,11 @@ export interface FakeUser {
   token?: string;
   /** OAuth refresh token (what `kaggle auth login` saves); GenerateAccessToken mints bearer tokens from it. */
   refreshToken?: string;
+  /**
+   * GetAcceleratorQuotaStatistics' answer for this user, in seconds (kagglesdk's Durations); a
+   * missing accelerator is left out of the answer (default: GPU 5 h of 30 h, TPU 0 of 20 h).
+   */
+  quota?: { gpu?: { used: number; total: number }; tpu?: { used: number; total: number }; refresh?: string };
   /** Access tokens minted by GenerateAccessToken. */
   minted?: string[];
 }
@@ -86,7 +91,11 @@ export interface StoredFile {
 }
 
 export interface Session {
+  /** kernelSessionId: Kaggle's own id of the run, which its public API never returns. */
+  id: number;
   version: number;
+  /** CancelKernelSession while it ran: the next poll says CANCEL_REQUESTED, the one after CANCEL_ACKNOWLEDGED. */
+  cancel?: 'requested' | 'reported';
   script: Required<Omit<RunScript, 'failureMessage' | 'outputs' | 'log'>> &
     Pick<RunScript, 'failureMessage' | 'outputs' | 'log'>;
   polls: number;
@@ -141,6 +150,7 @@ export function logText(log: LogEntry[] | string | undefined): string {
 }
 
 let nextFileId = 1;
+let nextSessionId = 260_000_001;
 export function storeFiles(outputs: OutputSpec[] | undefined, when: Date): StoredFile[] {
   return (outputs ?? []).map((o) => ({
     id: `f${nextFileId++}${Math.random().toString(36).slice(2, 8)}`,
@@ -157,6 +167,7 @@ export function makeSession(
   firstPush: boolean,
 ): Session {
   return {
+    id: nextSessionId++,
     version,
     script: {
       outcome: script.outcome ?? 'COMPLETE',
@@ -207,6 +218,15 @@ export function pollStatus(session: Session): StatusAnswer {
       failureMessage: session.script.failureMessage ?? '',
       session,
     };
+  if (session.cancel === 'requested') {
+    session.cancel = 'reported';
+    return { notFound: false, status: 'CANCEL_REQUESTED', failureMessage: '', session };
+  }
+  if (session.cancel === 'reported') {
+    Object.assign(session.script, { outcome: 'CANCEL_ACKNOWLEDGED', failureMessage: undefined, outputs: undefined });
+    finish(session);
+    return { notFound: false, status: 'CANCEL_ACKNOWLEDGED', failureMessage: '', session };
+  }
   const i = session.polls++;
   const s = session.script;
   let at = i;

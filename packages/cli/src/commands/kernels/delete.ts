@@ -1,6 +1,4 @@
-import { createInterface } from 'node:readline/promises';
-import { KaggCommand } from '@kagg/core/command';
-import { usageError } from '@kagg/core/errors';
+import { confirm, KaggCommand } from '@kagg/core/command';
 import { createKaggleClient, deleteKernel, requireKernelRef } from '@kagg/core/kaggle';
 import { Args, Flags } from '@oclif/core';
 
@@ -20,19 +18,10 @@ export default class KernelsDelete extends KaggCommand<{ ref: string; deleted: b
   async run(): Promise<{ ref: string; deleted: boolean }> {
     const { args, flags } = await this.parse(KernelsDelete);
     const ref = requireKernelRef(args.ref);
-    if (!flags.yes) {
-      if (!process.stdin.isTTY || !process.stderr.isTTY)
-        throw usageError(`Not deleting ${args.ref}: no terminal to confirm on.`, {
-          action: 'Add -y to delete without asking.',
-        });
-      const rl = createInterface({ input: process.stdin, output: process.stderr });
-      const answer = await rl
-        .question(`Delete the kernel ${args.ref}? This cannot be undone. [y/N] `)
-        .finally(() => rl.close());
-      if (!/^y(es)?$/i.test(answer.trim())) {
-        this.info('Deletion cancelled');
-        return { ref: args.ref, deleted: false };
-      }
+    const asked = { yes: flags.yes, refused: `Not deleting ${args.ref}` };
+    if (!(await confirm(`Delete the kernel ${args.ref}? This cannot be undone.`, asked))) {
+      this.info('Deletion cancelled');
+      return { ref: args.ref, deleted: false };
     }
     const result = await deleteKernel(createKaggleClient({ onWarning: (m) => this.warning(m) }), ref);
     this.info(`Kernel ${result.ref} deleted successfully`);

@@ -16,7 +16,7 @@ import type {
   Invocation,
   OperationContext,
 } from '@kagg/plugin-api';
-import { type GcpSeam, identityToken, resolveProject } from './clients.js';
+import { type GcpClients, type GcpSeam, identityToken, resolveProject } from './clients.js';
 import { functionIdOf, type GcpOptions, type ResolvedGcpOptions, resolveGcpOptions } from './options.js';
 import { ENTRY_POINT } from './package.js';
 import { GcpSession, isStatus } from './session.js';
@@ -145,8 +145,12 @@ async function upload(s: GcpSession, zip: Uint8Array): Promise<Record<string, un
   return { bucket: res.storageSource.bucket, object: res.storageSource.object };
 }
 
-/** Adds or removes allUsers as run.invoker on the function's Cloud Run service; retries a stale etag. */
-async function ensureInvoker(s: GcpSession, service: string, isPublic: boolean): Promise<boolean> {
+/** Adds or removes allUsers as run.invoker on a Cloud Run service; retries a stale etag. */
+export async function ensureInvoker(
+  s: GcpSession<Pick<GcpClients, 'run' | 'close'>>,
+  service: string,
+  isPublic: boolean,
+): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
     const [policy] = (await s.must('Cloud Run getIamPolicy', () =>
       s.clients.run.getIamPolicy({ resource: service }),
@@ -189,7 +193,12 @@ async function buildFailure(s: GcpSession, name: string, message: string): Promi
   });
 }
 
-async function waitUntilAnswering(s: GcpSession, url: string, headers: () => Promise<Record<string, string>>) {
+/** Calls `url` until it answers 2xx, under kagg's deadline (at most 2 min). */
+export async function waitUntilAnswering(
+  s: GcpSession<{ close(): Promise<void> }>,
+  url: string,
+  headers: () => Promise<Record<string, string>>,
+) {
   const deadline = Date.now() + Math.min(s.timing.operationMs, 120_000);
   let last = 'no answer yet';
   for (;;) {
@@ -207,9 +216,9 @@ async function waitUntilAnswering(s: GcpSession, url: string, headers: () => Pro
       last = (error as Error).message;
     }
     if (Date.now() + s.timing.pollMs > deadline) {
-      throw new KaggError(`the function ${url} did not answer its health call (last: ${last})`, {
+      throw new KaggError(`the endpoint ${url} did not answer its health call (last: ${last})`, {
         code: 'GCP_HEALTH_TIMEOUT',
-        action: "run `kagg deploy` again (it resumes), or read the function's logs in the Cloud console",
+        action: 'run `kagg deploy` again (it resumes), or read its logs in the Cloud console',
       });
     }
     await s.pause();
@@ -300,7 +309,7 @@ export async function deployToGcf(
       written.add(codeChanged ? 'code' : 'config');
       if (mask.some((p) => p.startsWith('serviceConfig'))) written.add('config');
       ctx.progress('waiting for the build and the rollout', 'Cloud Build, then Cloud Run');
-      const failed = await s.waitOperation(operation, `deploying ${id}`);
+      const failed = await s.waitOperation(s.clients.functions.operationsClient, operation, `deploying ${id}`);
       if (failed) {
         const error = await buildFailure(s, name, failed.message);
         // A function this deploy created and that never ran is removed: nothing is left to clean up.
@@ -349,7 +358,11 @@ async function deleteFunction(s: GcpSession, id: string): Promise<void> {
   s.ctx.progress('deleting the function', id);
   const deleted = await s.call('deleteFunction', () => s.clients.functions.deleteFunction({ name }), true);
   if (!deleted) return;
-  const failed = await s.waitOperation((deleted[0] as { name: string }).name, `deleting ${id}`);
+  const failed = await s.waitOperation(
+    s.clients.functions.operationsClient,
+    (deleted[0] as { name: string }).name,
+    `deleting ${id}`,
+  );
   if (failed) throw new KaggError(`deleting ${name} failed: ${failed.message}`, { code: 'GCP_CALL_FAILED' });
 }
 

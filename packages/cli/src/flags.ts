@@ -9,7 +9,7 @@ import type { TargetChoice } from '@kagg/core/deploy';
 import { usageError } from '@kagg/core/errors';
 import * as Flags from '@oclif/core/flags';
 
-const shortcuts = ['local', 'aws', 'gcp', 'azure'] as const;
+const shortcuts = ['local', 'aws', 'gcp', 'azure', 'cloud-run'] as const;
 
 export const targetFlags = {
   local: Flags.boolean({
@@ -19,6 +19,11 @@ export const targetFlags = {
   aws: Flags.boolean({ summary: 'Target AWS Lambda.', exclusive: ['local', 'gcp', 'azure', 'target'] }),
   gcp: Flags.boolean({ summary: 'Target Google Cloud Functions.', exclusive: ['local', 'aws', 'azure', 'target'] }),
   azure: Flags.boolean({ summary: 'Target Azure Functions.', exclusive: ['local', 'aws', 'gcp', 'target'] }),
+  // Lists every other shortcut itself: oclif refuses any pair that includes it, so the others' lists stay as they are.
+  'cloud-run': Flags.boolean({
+    summary: 'Target Google Cloud Run (a container built by Cloud Build; --set image=REF, gpu, cpu, concurrency...).',
+    exclusive: ['local', 'aws', 'gcp', 'azure', 'target'],
+  }),
   target: Flags.string({
     summary: 'The target with this id (third-party targets too).',
     exclusive: ['local', 'aws', 'gcp', 'azure'],
@@ -47,6 +52,7 @@ interface TargetFlagValues {
   aws?: boolean;
   gcp?: boolean;
   azure?: boolean;
+  'cloud-run'?: boolean;
   target?: string;
   region?: string;
   memory?: number;

@@ -24,6 +24,7 @@ export const FIRST_PARTY_TARGETS: Record<string, string> = {
   local: '@kagg/plugin-local',
   aws: '@kagg/plugin-aws',
   gcp: '@kagg/plugin-gcp',
+  'cloud-run': '@kagg/plugin-gcp',
   azure: '@kagg/plugin-azure',
 };
 

@@ -25,6 +25,7 @@ export const FIRST_PARTY_TARGETS: Record<string, string> = {
   aws: '@kagg/plugin-aws',
   gcp: '@kagg/plugin-gcp',
   azure: '@kagg/plugin-azure',
+  container: '@kagg/plugin-container',
 };
 
 export async function discoverTargets(config: Pick<Config, 'runHook'>): Promise<DiscoveredTargets> {

@@ -26,6 +26,7 @@ export const FIRST_PARTY_TARGETS: Record<string, string> = {
   gcp: '@kagg/plugin-gcp',
   'cloud-run': '@kagg/plugin-gcp',
   azure: '@kagg/plugin-azure',
+  container: '@kagg/plugin-container',
 };
 
 export async function discoverTargets(config: Pick<Config, 'runHook'>): Promise<DiscoveredTargets> {

@@ -366,16 +366,33 @@ async function deleteFunction(s: GcpSession, id: string): Promise<void> {
   if (failed) throw new KaggError(`deleting ${name} failed: ${failed.message}`, { code: 'GCP_CALL_FAILED' });
 }
 
-/** Where an (possibly interrupted) deployment lives: its recorded ids, else today's settings. */
-function locate(deployment: Deployment & { resourceName?: string }, ctx: OperationContext, seam: GcpSeam) {
+/**
+ * Where an (possibly interrupted) deployment lives: its recorded ids (`project`, `region`, `idKey`),
+ * else today's settings and the resource name kagg would choose.
+ */
+export function locateDeployment(
+  deployment: Deployment & { resourceName?: string },
+  settings: { project?: string; region: string },
+  seam: GcpSeam,
+  idKey: string,
+  defaultId: (endpoint: string) => string,
+): { project: string; region: string; id: string } {
   const ids = deployment.providerIds;
-  const options = resolveGcpOptions(ctx.options as GcpOptions | undefined);
-  const project = typeof ids.project === 'string' ? ids.project : resolveProject(options.project, seam);
-  const region = typeof ids.region === 'string' ? ids.region : (deployment.region ?? options.region);
-  const id =
-    typeof ids.functionId === 'string' ? ids.functionId : (deployment.resourceName ?? functionIdOf(deployment.name));
+  const project = typeof ids.project === 'string' ? ids.project : resolveProject(settings.project, seam);
+  const region = typeof ids.region === 'string' ? ids.region : (deployment.region ?? settings.region);
+  const recorded = ids[idKey];
+  const id = typeof recorded === 'string' ? recorded : (deployment.resourceName ?? defaultId(deployment.name));
   return { project, region, id };
 }
+
+const locate = (deployment: Deployment, ctx: OperationContext, seam: GcpSeam) =>
+  locateDeployment(
+    deployment,
+    resolveGcpOptions(ctx.options as GcpOptions | undefined),
+    seam,
+    'functionId',
+    functionIdOf,
+  );
 
 export async function destroyGcf(deployment: Deployment, ctx: OperationContext, seam: GcpSeam): Promise<void> {
   const { project, region, id } = locate(deployment, ctx, seam);

@@ -22,15 +22,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BundleFile } from '@kagg/plugin-api';
+import {
+  ApiError,
+  etagOf,
+  type GcpRecordedRequest,
+  type IamPolicy,
+  iamCall,
+  recordedRequest,
+  sendError,
+  sendJson,
+} from './common.js';
 import { untarFiles } from './tar.js';
 
-export interface CloudRunRecordedRequest {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  headers: Record<string, string>;
-  body: Buffer;
-}
+/** A request as the fake recorded it. */
+export type CloudRunRecordedRequest = GcpRecordedRequest;
 
 export interface CloudRunFakeOptions {
   /** The one OAuth access token the APIs accept (default `kagg-fake-gcp-access-token`). */
@@ -46,8 +51,6 @@ export interface CloudRunFakeOptions {
   /** Interpreter that runs a container's CMD when it names python/python3 (default python3). */
   python?: string;
 }
-
-type Policy = { etag: string; bindings: Array<{ role: string; members: string[] }> };
 
 export interface CloudRunFakeService {
   name: string;
@@ -67,7 +70,7 @@ export interface CloudRunFake {
   requests: CloudRunRecordedRequest[];
   services: Map<string, CloudRunFakeService>;
   /** IAM policies by service name. */
-  policies: Map<string, Policy>;
+  policies: Map<string, IamPolicy>;
   /** Objects by bucket, then object name. */
   buckets: Map<string, Map<string, Uint8Array>>;
   /** Artifact Registry repositories by name. */
@@ -92,31 +95,9 @@ export interface CloudRunFake {
   close(): Promise<void>;
 }
 
-const STATUS_NAMES: Record<number, string> = {
-  400: 'INVALID_ARGUMENT',
-  401: 'UNAUTHENTICATED',
-  403: 'PERMISSION_DENIED',
-  404: 'NOT_FOUND',
-  409: 'ALREADY_EXISTS',
-  412: 'FAILED_PRECONDITION',
-};
 const SERVICE_ID = /^[a-z](?:[-a-z0-9]{0,47}[a-z0-9])?$/;
 const DOCKER_BUILDER = 'gcr.io/cloud-builders/docker';
 type OpResult = { response?: unknown; error?: { code: number; message: string } };
-
-class ApiError extends Error {
-  constructor(
-    readonly http: number,
-    message: string,
-    readonly status = STATUS_NAMES[http] ?? 'UNKNOWN',
-  ) {
-    super(message);
-  }
-}
-
-function etagOf(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).update(randomUUID()).digest('base64').slice(0, 16);
-}
 
 /** The parts of a Dockerfile the fake acts on: ENV, COPY/ADD sources, CMD (exec or shell form). */
 export function parseDockerfile(text: string): {
@@ -217,7 +198,7 @@ export async function startCloudRunFake(options: CloudRunFakeOptions = {}): Prom
   const builds = new Map<string, Record<string, unknown>>();
   const images = new Map<string, BundleFile[]>();
   const services = new Map<string, CloudRunFakeService>();
-  const policies = new Map<string, Policy>();
+  const policies = new Map<string, IamPolicy>();
   const operations = new Map<string, { polls: number; finish: () => OpResult; result?: OpResult; metadata: unknown }>();
   /** The operation of each build and service, which also advances when the resource is read. */
   const pendingOps = new Map<string, string>();
@@ -532,7 +513,7 @@ export async function startCloudRunFake(options: CloudRunFakeOptions = {}): Prom
         },
       };
       services.set(name, svc);
-      policies.set(name, { etag: Buffer.from(etagOf(name)).toString('base64'), bindings: [] });
+      policies.set(name, { etag: etagOf(name), bindings: [] });
       writes.push('createService');
       return operation(parent, name, meta(svc), rollout(svc, image));
     }
@@ -585,25 +566,7 @@ export async function startCloudRunFake(options: CloudRunFakeOptions = {}): Prom
       }
     }
     const iam = /^services\/([^/:]+):(getIamPolicy|setIamPolicy)$/.exec(rest);
-    if (iam) {
-      const service = `${parent}/services/${iam[1]}`;
-      const policy = policies.get(service);
-      if (!policy) throw new ApiError(404, `Resource '${service}' was not found`);
-      if (iam[2] === 'getIamPolicy') return { version: 1, ...policy };
-      if (req.method !== 'POST') throw new ApiError(404, `no route ${req.method} ${req.path}`);
-      if (iamChanges.delete(service)) policy.etag = Buffer.from(etagOf(policy)).toString('base64');
-      const wanted = body.policy as { etag?: string; bindings?: Array<{ role: string; members: string[] }> };
-      if (wanted?.etag && wanted.etag !== policy.etag)
-        throw new ApiError(
-          409,
-          'There were concurrent policy changes. Please retry the whole read-modify-write.',
-          'ABORTED',
-        );
-      policy.bindings = (wanted?.bindings ?? []).filter((b) => b.members?.length);
-      policy.etag = Buffer.from(etagOf(policy)).toString('base64');
-      writes.push('setIamPolicy');
-      return { version: 1, ...policy };
-    }
+    if (iam) return iamCall(policies, iamChanges, writes, `${parent}/services/${iam[1]}`, iam[2] as string, req, body);
     if (/^operations\/[^/]+$/.test(rest) && req.method === 'GET') return opJson(`${parent}/${rest}`);
     throw new ApiError(404, `no route ${req.method} ${req.path}`);
   };
@@ -705,18 +668,7 @@ export async function startCloudRunFake(options: CloudRunFakeOptions = {}): Prom
     const chunks: Buffer[] = [];
     incoming.on('data', (c: Buffer) => chunks.push(c));
     incoming.on('end', () => {
-      const url = new URL(incoming.url ?? '/', 'http://127.0.0.1');
-      const query = Object.fromEntries([...url.searchParams.entries()].filter(([k]) => k !== '$alt'));
-      const headers = Object.fromEntries(
-        Object.entries(incoming.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
-      );
-      const req: CloudRunRecordedRequest = {
-        method: incoming.method ?? 'GET',
-        path: decodeURIComponent(url.pathname),
-        query,
-        headers,
-        body: Buffer.concat(chunks),
-      };
+      const req = recordedRequest(incoming, Buffer.concat(chunks));
       requests.push(req);
       if (req.path.startsWith('/run/')) {
         invoke(req, incoming, res).catch((error: unknown) => {
@@ -728,15 +680,9 @@ export async function startCloudRunFake(options: CloudRunFakeOptions = {}): Prom
       try {
         const reply = api(req);
         if (reply.raw) res.writeHead(reply.status, { 'content-type': 'text/plain; charset=utf-8' }).end(reply.raw);
-        else
-          res
-            .writeHead(reply.status, { 'content-type': 'application/json; charset=UTF-8' })
-            .end(JSON.stringify(reply.body));
+        else sendJson(res, reply.status, reply.body);
       } catch (error) {
-        const e = error instanceof ApiError ? error : new ApiError(500, String(error), 'INTERNAL');
-        res
-          .writeHead(e.http, { 'content-type': 'application/json; charset=UTF-8' })
-          .end(JSON.stringify({ error: { code: e.http, message: e.message, status: e.status } }));
+        sendError(res, error);
       }
     });
   });

@@ -18,6 +18,7 @@ import {
   ENDPOINT_LABEL,
   ensureInvoker,
   labelValueOf,
+  locateDeployment,
   MANAGED_BY_LABEL,
   SOURCE_LABEL,
   waitUntilAnswering,
@@ -427,16 +428,14 @@ export async function deployToCloudRun(
   }
 }
 
-/** Where an (possibly interrupted) deployment lives: its recorded ids, else today's settings. */
-function locate(deployment: Deployment & { resourceName?: string }, ctx: OperationContext, seam: GcpSeam) {
-  const ids = deployment.providerIds;
-  const options = resolveCloudRunOptions(ctx.options as CloudRunOptions | undefined);
-  const project = typeof ids.project === 'string' ? ids.project : resolveProject(options.project, seam);
-  const region = typeof ids.region === 'string' ? ids.region : (deployment.region ?? options.region);
-  const id =
-    typeof ids.serviceId === 'string' ? ids.serviceId : (deployment.resourceName ?? serviceIdOf(deployment.name));
-  return { project, region, id };
-}
+const locate = (deployment: Deployment, ctx: OperationContext, seam: GcpSeam) =>
+  locateDeployment(
+    deployment,
+    resolveCloudRunOptions(ctx.options as CloudRunOptions | undefined),
+    seam,
+    'serviceId',
+    serviceIdOf,
+  );
 
 /** Deletes the service (its IAM policy goes with it). Images stay in the `kagg` repository. */
 export async function destroyCloudRun(deployment: Deployment, ctx: OperationContext, seam: GcpSeam): Promise<void> {

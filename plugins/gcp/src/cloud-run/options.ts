@@ -7,6 +7,7 @@
  */
 import { KaggError } from '@kagg/core/errors';
 import { resourceNameOf } from '@kagg/core/naming';
+import { GCP_PLACE_PROPERTIES, SERVICE_ACCOUNT_PROPERTY } from '../options.js';
 
 export interface CloudRunOptions {
   /** Google Cloud project id; else GOOGLE_CLOUD_PROJECT or CLOUDSDK_CORE_PROJECT. */
@@ -71,12 +72,7 @@ export const cloudRunOptionsSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    project: {
-      type: 'string',
-      pattern: '^[a-z][a-z0-9-]{4,28}[a-z0-9]$',
-      description: 'Google Cloud project id (else GOOGLE_CLOUD_PROJECT / CLOUDSDK_CORE_PROJECT)',
-    },
-    region: { type: 'string', pattern: '^[a-z]+-[a-z]+\\d+$', description: 'region, e.g. europe-west1' },
+    ...GCP_PLACE_PROPERTIES,
     memory: { type: 'integer', minimum: 128, maximum: 32768, default: CLOUD_RUN_DEFAULTS.memory, description: 'MiB' },
     cpu: { enum: [1, 2, 4, 6, 8], default: CLOUD_RUN_DEFAULTS.cpu, description: 'vCPUs per instance' },
     gpu: { type: 'integer', minimum: 0, maximum: 1, default: CLOUD_RUN_DEFAULTS.gpu, description: 'GPUs per instance' },
@@ -96,12 +92,7 @@ export const cloudRunOptionsSchema = {
       pattern: '^[a-z0-9.-]+(:[0-9]+)?/[a-z0-9._/-]+(:[A-Za-z0-9._-]+|@sha256:[a-f0-9]{64})$',
       description: 'deploy this pre-built image (no build)',
     },
-    serviceAccount: {
-      type: 'string',
-      pattern:
-        '^[a-z0-9-]+@[a-z0-9.-]+\\.iam\\.gserviceaccount\\.com$|^\\d+-compute@developer\\.gserviceaccount\\.com$',
-      description: 'runtime service account e-mail',
-    },
+    serviceAccount: SERVICE_ACCOUNT_PROPERTY,
     environment: {
       type: 'object',
       additionalProperties: { type: 'string' },

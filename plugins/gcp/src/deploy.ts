@@ -146,7 +146,7 @@ async function upload(s: GcpSession, zip: Uint8Array): Promise<Record<string, un
 }
 
 /** Adds or removes allUsers as run.invoker on a Cloud Run service; retries a stale etag. */
-export async function ensureInvoker(
+async function ensureInvoker(
   s: GcpSession<Pick<GcpClients, 'run' | 'close'>>,
   service: string,
   isPublic: boolean,
@@ -194,7 +194,7 @@ async function buildFailure(s: GcpSession, name: string, message: string): Promi
 }
 
 /** Calls `url` until it answers 2xx, under kagg's deadline (at most 2 min). */
-export async function waitUntilAnswering(
+async function waitUntilAnswering(
   s: GcpSession<{ close(): Promise<void> }>,
   url: string,
   headers: () => Promise<Record<string, string>>,
@@ -223,6 +223,30 @@ export async function waitUntilAnswering(
     }
     await s.pause();
   }
+}
+
+/**
+ * The last steps of a deploy on Cloud Run (a function's service, or a cloud-run service): the
+ * allUsers invoker binding as `isPublic` wants it, then a health call (with an identity token when
+ * private). True when the binding changed.
+ */
+export async function openUp(
+  s: GcpSession<Pick<GcpClients, 'run' | 'close'>>,
+  service: string,
+  url: string,
+  isPublic: boolean,
+  seam: GcpSeam,
+): Promise<boolean> {
+  s.ctx.progress('checking who may invoke it', isPublic ? 'allUsers' : 'identity tokens only');
+  const changed = await ensureInvoker(s, service, isPublic);
+  s.ctx.progress('waiting for the endpoint to answer', url);
+  await waitUntilAnswering(
+    s,
+    url,
+    async (): Promise<Record<string, string>> =>
+      isPublic ? {} : { authorization: `Bearer ${await identityToken(url, seam)}` },
+  );
+  return changed;
 }
 
 export async function deployToGcf(
@@ -323,15 +347,7 @@ export async function deployToGcf(
     if (stateOf(fn) !== 'ACTIVE') throw await buildFailure(s, name, `the function is ${stateOf(fn)}`);
     const url = (fn.url ?? fn.serviceConfig?.uri) as string;
     const runService = String(fn.serviceConfig?.service ?? `${s.parent}/services/${id}`);
-    ctx.progress('checking who may invoke it', options.public ? 'allUsers' : 'identity tokens only');
-    if (await ensureInvoker(s, runService, options.public)) written.add('auth');
-    ctx.progress('waiting for the endpoint to answer', url);
-    await waitUntilAnswering(
-      s,
-      url,
-      async (): Promise<Record<string, string>> =>
-        options.public ? {} : { authorization: `Bearer ${await identityToken(url, seam)}` },
-    );
+    if (await openUp(s, runService, url, options.public, seam)) written.add('auth');
     return {
       target: 'gcp',
       name: ctx.name,

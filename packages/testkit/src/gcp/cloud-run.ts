@@ -28,6 +28,8 @@ import {
   type GcpRecordedRequest,
   type IamPolicy,
   iamCall,
+  Operations,
+  type OpResult,
   recordedRequest,
   sendError,
   sendJson,
@@ -97,7 +99,6 @@ export interface CloudRunFake {
 
 const SERVICE_ID = /^[a-z](?:[-a-z0-9]{0,47}[a-z0-9])?$/;
 const DOCKER_BUILDER = 'gcr.io/cloud-builders/docker';
-type OpResult = { response?: unknown; error?: { code: number; message: string } };
 
 /** The parts of a Dockerfile the fake acts on: ENV, COPY/ADD sources, CMD (exec or shell form). */
 export function parseDockerfile(text: string): {
@@ -199,38 +200,13 @@ export async function startCloudRunFake(options: CloudRunFakeOptions = {}): Prom
   const images = new Map<string, BundleFile[]>();
   const services = new Map<string, CloudRunFakeService>();
   const policies = new Map<string, IamPolicy>();
-  const operations = new Map<string, { polls: number; finish: () => OpResult; result?: OpResult; metadata: unknown }>();
-  /** The operation of each build and service, which also advances when the resource is read. */
-  const pendingOps = new Map<string, string>();
+  const operations = new Operations(polls);
   const buildFailures: string[][] = [];
   const iamChanges = new Set<string>();
   const serviceChanges = new Set<string>();
   let base = '';
 
-  const advance = (name: string): OpResult | undefined => {
-    const op = operations.get(name);
-    if (!op) return undefined;
-    if (op.polls > 0) {
-      op.polls--;
-      return undefined;
-    }
-    op.result ??= op.finish();
-    return op.result;
-  };
-  const operation = (parent: string, target: string, metadata: unknown, finish: () => OpResult) => {
-    const name = `${parent}/operations/${randomUUID()}`;
-    operations.set(name, { polls, finish, metadata });
-    pendingOps.set(target, name);
-    return { name, metadata, done: false };
-  };
-  const opJson = (name: string) => {
-    const op = operations.get(name);
-    if (!op) throw new ApiError(404, `Operation ${name} not found`);
-    const result = advance(name);
-    return result
-      ? { name, metadata: op.metadata, done: true, ...result }
-      : { name, metadata: op.metadata, done: false };
-  };
+  const operation = operations.start.bind(operations);
 
   const stopContainer = (svc: CloudRunFakeService) => {
     const c = svc.container;
@@ -373,8 +349,7 @@ export async function startCloudRunFake(options: CloudRunFakeOptions = {}): Prom
     const repo = /^repositories\/([^/]+)$/.exec(rest);
     if (repo && req.method === 'GET') {
       const name = `${parent}/repositories/${repo[1]}`;
-      const pending = pendingOps.get(name);
-      if (pending) advance(pending);
+      operations.touch(name);
       const found = repositories.get(name);
       if (!found) throw new ApiError(404, `Requested entity was not found.`);
       return found;
@@ -439,11 +414,10 @@ export async function startCloudRunFake(options: CloudRunFakeOptions = {}): Prom
     if (b && req.method === 'GET') {
       const build = builds.get(b[1] as string);
       if (!build) throw new ApiError(404, `Requested entity was not found.`);
-      const pending = pendingOps.get(build.name as string);
-      if (pending && !advance(pending) && build.status === 'QUEUED') build.status = 'WORKING';
+      if (!operations.touch(build.name as string) && build.status === 'QUEUED') build.status = 'WORKING';
       return build;
     }
-    if (/^operations\/[^/]+$/.test(rest) && req.method === 'GET') return opJson(`${parent}/${rest}`);
+    if (/^operations\/[^/]+$/.test(rest) && req.method === 'GET') return operations.get(`${parent}/${rest}`);
     throw new ApiError(404, `no route ${req.method} ${req.path}`);
   };
 
@@ -520,8 +494,7 @@ export async function startCloudRunFake(options: CloudRunFakeOptions = {}): Prom
     const sm = /^services\/([^/:]+)$/.exec(rest);
     if (sm) {
       const name = `${parent}/services/${sm[1]}`;
-      const pending = pendingOps.get(name);
-      if (req.method === 'GET' && pending) advance(pending);
+      if (req.method === 'GET') operations.touch(name);
       const svc = services.get(name);
       if (!svc)
         throw new ApiError(
@@ -567,7 +540,7 @@ export async function startCloudRunFake(options: CloudRunFakeOptions = {}): Prom
     }
     const iam = /^services\/([^/:]+):(getIamPolicy|setIamPolicy)$/.exec(rest);
     if (iam) return iamCall(policies, iamChanges, writes, `${parent}/services/${iam[1]}`, iam[2] as string, req, body);
-    if (/^operations\/[^/]+$/.test(rest) && req.method === 'GET') return opJson(`${parent}/${rest}`);
+    if (/^operations\/[^/]+$/.test(rest) && req.method === 'GET') return operations.get(`${parent}/${rest}`);
     throw new ApiError(404, `no route ${req.method} ${req.path}`);
   };
 

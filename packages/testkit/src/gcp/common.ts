@@ -94,3 +94,54 @@ export function iamCall(
   writes.push('setIamPolicy');
   return { version: 1, ...policy };
 }
+
+export type OpResult = { response?: unknown; error?: { code: number; message: string } };
+
+/**
+ * Long-running operations: pending for `polls` steps of time, then done with what `finish` returns
+ * (called once). Time passes when the operation is polled, or when its resource is read (`touch`).
+ */
+export class Operations {
+  private readonly ops = new Map<
+    string,
+    { polls: number; finish: () => OpResult; metadata: unknown; result?: OpResult }
+  >();
+  private readonly latest = new Map<string, string>();
+
+  constructor(private readonly polls: number) {}
+
+  /** Starts an operation on `target` under `parent`; returns it as the API does (not done). */
+  start(parent: string, target: string, metadata: unknown, finish: () => OpResult) {
+    const name = `${parent}/operations/operation-${randomUUID()}`;
+    this.ops.set(name, { polls: this.polls, finish, metadata });
+    this.latest.set(target, name);
+    return { name, metadata, done: false };
+  }
+
+  advance(name: string): OpResult | undefined {
+    const op = this.ops.get(name);
+    if (!op) return undefined;
+    if (op.polls > 0) {
+      op.polls--;
+      return undefined;
+    }
+    op.result ??= op.finish();
+    return op.result;
+  }
+
+  /** A read of `target`: its latest operation moves on a step. Returns that operation's result, if done. */
+  touch(target: string): OpResult | undefined {
+    const name = this.latest.get(target);
+    return name ? this.advance(name) : undefined;
+  }
+
+  /** The operation as `GET …/operations/{id}` answers (a poll: time passes). */
+  get(name: string): unknown {
+    const op = this.ops.get(name);
+    if (!op) throw new ApiError(404, `Operation ${name} not found`);
+    const result = this.advance(name);
+    return result
+      ? { name, metadata: op.metadata, done: true, ...result }
+      : { name, metadata: op.metadata, done: false };
+  }
+}

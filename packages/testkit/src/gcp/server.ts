@@ -17,6 +17,8 @@ import {
   type GcpRecordedRequest,
   type IamPolicy,
   iamCall,
+  Operations,
+  type OpResult,
   recordedRequest,
   sendError,
   sendJson,
@@ -77,7 +79,6 @@ const ENUMS: Record<string, Record<number, string>> = {
   environment: { 1: 'GEN_1', 2: 'GEN_2' },
   ingressSettings: { 1: 'ALLOW_ALL', 2: 'ALLOW_INTERNAL_ONLY', 3: 'ALLOW_INTERNAL_AND_GCLB' },
 };
-type OpResult = { response?: unknown; error?: { code: number; message: string } };
 const RUNTIMES = ['python310', 'python311', 'python312', 'python313'];
 const ID = /^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -119,34 +120,18 @@ export async function startGcpFake(options: GcpFakeOptions = {}): Promise<GcpFak
   const uploads = new Map<string, Uint8Array | undefined>();
   const functions = new Map<string, GcpFakeFunction>();
   const policies = new Map<string, IamPolicy>();
-  const operations = new Map<string, { polls: number; finish: () => OpResult; result?: OpResult }>();
-  /** The latest operation of each function, which also advances when the function is read. */
-  const pendingOps = new Map<string, string>();
+  const operations = new Operations(polls);
   const buildFailures = new Map<string, string>();
   const iamChanges = new Set<string>();
   let base = '';
 
-  /** Time passes for an operation (a poll of it, or of its function): done after `polls` steps. */
-  const advance = (name: string): OpResult | undefined => {
-    const op = operations.get(name);
-    if (!op) return undefined;
-    if (op.polls > 0) {
-      op.polls--;
-      return undefined;
-    }
-    op.result ??= op.finish();
-    return op.result;
-  };
-  const operation = (parent: string, verb: string, target: string, finish: () => OpResult) => {
-    const name = `${parent}/operations/operation-${randomUUID()}`;
-    operations.set(name, { polls, finish });
-    pendingOps.set(target, name);
-    return {
-      name,
-      metadata: { '@type': 'type.googleapis.com/google.cloud.functions.v2.OperationMetadata', target, verb },
-      done: false,
-    };
-  };
+  const operation = (parent: string, verb: string, target: string, finish: () => OpResult) =>
+    operations.start(
+      parent,
+      target,
+      { '@type': 'type.googleapis.com/google.cloud.functions.v2.OperationMetadata', target, verb },
+      finish,
+    );
 
   const functionJson = (fn: GcpFakeFunction) => ({
     '@type': 'type.googleapis.com/google.cloud.functions.v2.Function',
@@ -277,8 +262,7 @@ export async function startGcpFake(options: GcpFakeOptions = {}): Promise<GcpFak
     const fm = /^functions\/([^/:]+)$/.exec(rest);
     if (fm) {
       const name = `${parent}/functions/${fm[1]}`;
-      const pending = pendingOps.get(name);
-      if (req.method === 'GET' && pending) advance(pending);
+      if (req.method === 'GET') operations.touch(name);
       const fn = functions.get(name);
       if (!fn) throw new ApiError(404, `Resource '${name}' was not found`);
       if (req.method === 'GET') return { status: 200, body: functionJson(fn) };
@@ -306,13 +290,8 @@ export async function startGcpFake(options: GcpFakeOptions = {}): Promise<GcpFak
         };
       }
     }
-    const om = /^operations\/[^/]+$/.exec(rest);
-    if (om && req.method === 'GET') {
-      const name = `${parent}/${rest}`;
-      if (!operations.has(name)) throw new ApiError(404, `Operation ${name} not found`);
-      const result = advance(name);
-      return { status: 200, body: result ? { name, done: true, ...result } : { name, done: false } };
-    }
+    if (/^operations\/[^/]+$/.test(rest) && req.method === 'GET')
+      return { status: 200, body: operations.get(`${parent}/${rest}`) };
     const sm = /^services\/([^/:]+):(getIamPolicy|setIamPolicy)$/.exec(rest);
     if (sm) {
       const service = `${parent}/services/${sm[1]}`;

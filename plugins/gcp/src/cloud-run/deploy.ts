@@ -13,16 +13,8 @@ import { registerSecret } from '@kagg/core/config';
 import { CONTAINER_PORT, tarFiles } from '@kagg/core/container';
 import { KaggError } from '@kagg/core/errors';
 import type { Artifact, DeployContext, Deployment, DeploymentStatus, OperationContext } from '@kagg/plugin-api';
-import { type GcpSeam, identityToken, resolveProject } from '../clients.js';
-import {
-  ENDPOINT_LABEL,
-  ensureInvoker,
-  labelValueOf,
-  locateDeployment,
-  MANAGED_BY_LABEL,
-  SOURCE_LABEL,
-  waitUntilAnswering,
-} from '../deploy.js';
+import { type GcpSeam, resolveProject } from '../clients.js';
+import { ENDPOINT_LABEL, labelValueOf, locateDeployment, MANAGED_BY_LABEL, openUp, SOURCE_LABEL } from '../deploy.js';
 import { type GcpApis, GcpSession, isStatus } from '../session.js';
 import { type CloudRunClients, openCloudRunClients } from './clients.js';
 import { type CloudRunOptions, type ResolvedCloudRunOptions, resolveCloudRunOptions, serviceIdOf } from './options.js';
@@ -404,15 +396,7 @@ export async function deployToCloudRun(
     }
     const [svc] = (await s.must('getService', () => s.clients.run.getService({ name }))) as unknown as [Service];
     const url = svc.uri as string;
-    ctx.progress('checking who may invoke it', options.public ? 'allUsers' : 'identity tokens only');
-    if (await ensureInvoker(s, name, options.public)) written.add('auth');
-    ctx.progress('waiting for the endpoint to answer', url);
-    await waitUntilAnswering(
-      s,
-      url,
-      async (): Promise<Record<string, string>> =>
-        options.public ? {} : { authorization: `Bearer ${await identityToken(url, seam)}` },
-    );
+    if (await openUp(s, name, url, options.public, seam)) written.add('auth');
     return {
       target: 'cloud-run',
       name: ctx.name,

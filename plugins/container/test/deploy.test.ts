@@ -43,6 +43,7 @@ const deployCtx = (name: string, options: Record<string, unknown>, previous?: De
   ...context(options),
   name,
   resourceName: name,
+  options,
   env: {},
   ...(previous ? { previous } : {}),
 });
@@ -202,7 +203,7 @@ describe('container target: without an engine', () => {
 });
 
 describe('the fake engine refuses what the real one refuses', () => {
-  const post = (path: string, body: BodyInit, type: string) =>
+  const post = (path: string, body: string | Buffer, type: string) =>
     fetch(`${fake.url}/v1.41${path}`, { method: 'POST', headers: { 'content-type': type }, body });
 
   it('a build without a Dockerfile (500), a malformed tar (400), an unknown image (404), a public port (400)', async () => {

@@ -71,6 +71,16 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
+/** Polls `listening` until the port accepts connections (true) or `ms` pass (false). */
+async function untilListening(port: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await listening(port)) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
 function engineOf(options: { dockerHost?: string } | undefined): EngineEndpoint {
   return resolveEngine(options?.dockerHost);
 }
@@ -225,10 +235,16 @@ export const containerTarget = defineDeployTarget<ContainerOptions>({
     } catch (error) {
       await remove(engine, id).catch(() => {});
       if (stoppedPrevious) {
-        await engineRequest(engine, 'POST', `/containers/${encodeURIComponent(prevId!)}/start`, { ok: [304] }).catch(
-          () => {},
-        );
-        if (error instanceof Error) error.message += `\nthe previous version is serving again at ${previous?.url}`;
+        const restarted = await engineRequest(engine, 'POST', `/containers/${encodeURIComponent(prevId!)}/start`, {
+          ok: [304],
+        })
+          .then(() => untilListening(port, (options.startTimeout ?? 120) * 1000))
+          .catch(() => false);
+        if (error instanceof Error) {
+          error.message += restarted
+            ? `\nthe previous version is serving again at ${previous?.url}`
+            : `\nthe previous version did not come back at ${previous?.url}: deploy again`;
+        }
       }
       throw error;
     }

@@ -9,19 +9,36 @@ import type { TargetChoice } from '@kagg/core/deploy';
 import { usageError } from '@kagg/core/errors';
 import * as Flags from '@oclif/core/flags';
 
-const shortcuts = ['local', 'aws', 'gcp', 'azure'] as const;
+const shortcuts = ['local', 'aws', 'gcp', 'azure', 'container', 'cloud-run'] as const;
 
 export const targetFlags = {
   local: Flags.boolean({
     summary: 'Target this machine (the default).',
-    exclusive: ['aws', 'gcp', 'azure', 'target'],
+    exclusive: ['aws', 'gcp', 'azure', 'container', 'cloud-run', 'target'],
   }),
-  aws: Flags.boolean({ summary: 'Target AWS Lambda.', exclusive: ['local', 'gcp', 'azure', 'target'] }),
-  gcp: Flags.boolean({ summary: 'Target Google Cloud Functions.', exclusive: ['local', 'aws', 'azure', 'target'] }),
-  azure: Flags.boolean({ summary: 'Target Azure Functions.', exclusive: ['local', 'aws', 'gcp', 'target'] }),
+  aws: Flags.boolean({
+    summary: 'Target AWS Lambda.',
+    exclusive: ['local', 'gcp', 'azure', 'container', 'cloud-run', 'target'],
+  }),
+  gcp: Flags.boolean({
+    summary: 'Target Google Cloud Functions.',
+    exclusive: ['local', 'aws', 'azure', 'container', 'cloud-run', 'target'],
+  }),
+  azure: Flags.boolean({
+    summary: 'Target Azure Functions.',
+    exclusive: ['local', 'aws', 'gcp', 'container', 'cloud-run', 'target'],
+  }),
+  container: Flags.boolean({
+    summary: 'Target a container on this machine (Docker or Podman); with package, write its build context.',
+    exclusive: ['local', 'aws', 'gcp', 'azure', 'cloud-run', 'target'],
+  }),
+  'cloud-run': Flags.boolean({
+    summary: 'Target Google Cloud Run: a container built by Cloud Build (--set image=REF, gpu, cpu, concurrency...).',
+    exclusive: ['local', 'aws', 'gcp', 'azure', 'container', 'target'],
+  }),
   target: Flags.string({
     summary: 'The target with this id (third-party targets too).',
-    exclusive: ['local', 'aws', 'gcp', 'azure'],
+    exclusive: ['local', 'aws', 'gcp', 'azure', 'container', 'cloud-run'],
   }),
   region: Flags.string({ summary: 'Cloud region.' }),
   memory: Flags.integer({ summary: 'Memory in MB.', min: 128 }),
@@ -47,6 +64,8 @@ interface TargetFlagValues {
   aws?: boolean;
   gcp?: boolean;
   azure?: boolean;
+  container?: boolean;
+  'cloud-run'?: boolean;
   target?: string;
   region?: string;
   memory?: number;

@@ -16,7 +16,7 @@ import type {
   Invocation,
   OperationContext,
 } from '@kagg/plugin-api';
-import { type GcpSeam, identityToken, resolveProject } from './clients.js';
+import { type GcpClients, type GcpSeam, identityToken, resolveProject } from './clients.js';
 import { functionIdOf, type GcpOptions, type ResolvedGcpOptions, resolveGcpOptions } from './options.js';
 import { ENTRY_POINT } from './package.js';
 import { GcpSession, isStatus } from './session.js';
@@ -145,8 +145,12 @@ async function upload(s: GcpSession, zip: Uint8Array): Promise<Record<string, un
   return { bucket: res.storageSource.bucket, object: res.storageSource.object };
 }
 
-/** Adds or removes allUsers as run.invoker on the function's Cloud Run service; retries a stale etag. */
-async function ensureInvoker(s: GcpSession, service: string, isPublic: boolean): Promise<boolean> {
+/** Adds or removes allUsers as run.invoker on a Cloud Run service; retries a stale etag. */
+async function ensureInvoker(
+  s: GcpSession<Pick<GcpClients, 'run' | 'close'>>,
+  service: string,
+  isPublic: boolean,
+): Promise<boolean> {
   for (let attempt = 1; ; attempt++) {
     const [policy] = (await s.must('Cloud Run getIamPolicy', () =>
       s.clients.run.getIamPolicy({ resource: service }),
@@ -189,7 +193,12 @@ async function buildFailure(s: GcpSession, name: string, message: string): Promi
   });
 }
 
-async function waitUntilAnswering(s: GcpSession, url: string, headers: () => Promise<Record<string, string>>) {
+/** Calls `url` until it answers 2xx, under kagg's deadline (at most 2 min). */
+async function waitUntilAnswering(
+  s: GcpSession<{ close(): Promise<void> }>,
+  url: string,
+  headers: () => Promise<Record<string, string>>,
+) {
   const deadline = Date.now() + Math.min(s.timing.operationMs, 120_000);
   let last = 'no answer yet';
   for (;;) {
@@ -207,13 +216,37 @@ async function waitUntilAnswering(s: GcpSession, url: string, headers: () => Pro
       last = (error as Error).message;
     }
     if (Date.now() + s.timing.pollMs > deadline) {
-      throw new KaggError(`the function ${url} did not answer its health call (last: ${last})`, {
+      throw new KaggError(`the endpoint ${url} did not answer its health call (last: ${last})`, {
         code: 'GCP_HEALTH_TIMEOUT',
-        action: "run `kagg deploy` again (it resumes), or read the function's logs in the Cloud console",
+        action: 'run `kagg deploy` again (it resumes), or read its logs in the Cloud console',
       });
     }
     await s.pause();
   }
+}
+
+/**
+ * The last steps of a deploy on Cloud Run (a function's service, or a cloud-run service): the
+ * allUsers invoker binding as `isPublic` wants it, then a health call (with an identity token when
+ * private). True when the binding changed.
+ */
+export async function openUp(
+  s: GcpSession<Pick<GcpClients, 'run' | 'close'>>,
+  service: string,
+  url: string,
+  isPublic: boolean,
+  seam: GcpSeam,
+): Promise<boolean> {
+  s.ctx.progress('checking who may invoke it', isPublic ? 'allUsers' : 'identity tokens only');
+  const changed = await ensureInvoker(s, service, isPublic);
+  s.ctx.progress('waiting for the endpoint to answer', url);
+  await waitUntilAnswering(
+    s,
+    url,
+    async (): Promise<Record<string, string>> =>
+      isPublic ? {} : { authorization: `Bearer ${await identityToken(url, seam)}` },
+  );
+  return changed;
 }
 
 export async function deployToGcf(
@@ -300,7 +333,7 @@ export async function deployToGcf(
       written.add(codeChanged ? 'code' : 'config');
       if (mask.some((p) => p.startsWith('serviceConfig'))) written.add('config');
       ctx.progress('waiting for the build and the rollout', 'Cloud Build, then Cloud Run');
-      const failed = await s.waitOperation(operation, `deploying ${id}`);
+      const failed = await s.waitOperation(s.clients.functions.operationsClient, operation, `deploying ${id}`);
       if (failed) {
         const error = await buildFailure(s, name, failed.message);
         // A function this deploy created and that never ran is removed: nothing is left to clean up.
@@ -314,15 +347,7 @@ export async function deployToGcf(
     if (stateOf(fn) !== 'ACTIVE') throw await buildFailure(s, name, `the function is ${stateOf(fn)}`);
     const url = (fn.url ?? fn.serviceConfig?.uri) as string;
     const runService = String(fn.serviceConfig?.service ?? `${s.parent}/services/${id}`);
-    ctx.progress('checking who may invoke it', options.public ? 'allUsers' : 'identity tokens only');
-    if (await ensureInvoker(s, runService, options.public)) written.add('auth');
-    ctx.progress('waiting for the endpoint to answer', url);
-    await waitUntilAnswering(
-      s,
-      url,
-      async (): Promise<Record<string, string>> =>
-        options.public ? {} : { authorization: `Bearer ${await identityToken(url, seam)}` },
-    );
+    if (await openUp(s, runService, url, options.public, seam)) written.add('auth');
     return {
       target: 'gcp',
       name: ctx.name,
@@ -349,20 +374,41 @@ async function deleteFunction(s: GcpSession, id: string): Promise<void> {
   s.ctx.progress('deleting the function', id);
   const deleted = await s.call('deleteFunction', () => s.clients.functions.deleteFunction({ name }), true);
   if (!deleted) return;
-  const failed = await s.waitOperation((deleted[0] as { name: string }).name, `deleting ${id}`);
+  const failed = await s.waitOperation(
+    s.clients.functions.operationsClient,
+    (deleted[0] as { name: string }).name,
+    `deleting ${id}`,
+  );
   if (failed) throw new KaggError(`deleting ${name} failed: ${failed.message}`, { code: 'GCP_CALL_FAILED' });
 }
 
-/** Where an (possibly interrupted) deployment lives: its recorded ids, else today's settings. */
-function locate(deployment: Deployment & { resourceName?: string }, ctx: OperationContext, seam: GcpSeam) {
+/**
+ * Where an (possibly interrupted) deployment lives: its recorded ids (`project`, `region`, `idKey`),
+ * else today's settings and the resource name kagg would choose.
+ */
+export function locateDeployment(
+  deployment: Deployment & { resourceName?: string },
+  settings: { project?: string; region: string },
+  seam: GcpSeam,
+  idKey: string,
+  defaultId: (endpoint: string) => string,
+): { project: string; region: string; id: string } {
   const ids = deployment.providerIds;
-  const options = resolveGcpOptions(ctx.options as GcpOptions | undefined);
-  const project = typeof ids.project === 'string' ? ids.project : resolveProject(options.project, seam);
-  const region = typeof ids.region === 'string' ? ids.region : (deployment.region ?? options.region);
-  const id =
-    typeof ids.functionId === 'string' ? ids.functionId : (deployment.resourceName ?? functionIdOf(deployment.name));
+  const project = typeof ids.project === 'string' ? ids.project : resolveProject(settings.project, seam);
+  const region = typeof ids.region === 'string' ? ids.region : (deployment.region ?? settings.region);
+  const recorded = ids[idKey];
+  const id = typeof recorded === 'string' ? recorded : (deployment.resourceName ?? defaultId(deployment.name));
   return { project, region, id };
 }
+
+const locate = (deployment: Deployment, ctx: OperationContext, seam: GcpSeam) =>
+  locateDeployment(
+    deployment,
+    resolveGcpOptions(ctx.options as GcpOptions | undefined),
+    seam,
+    'functionId',
+    functionIdOf,
+  );
 
 export async function destroyGcf(deployment: Deployment, ctx: OperationContext, seam: GcpSeam): Promise<void> {
   const { project, region, id } = locate(deployment, ctx, seam);

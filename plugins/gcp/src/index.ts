@@ -1,5 +1,14 @@
-/** @kagg/plugin-gcp: the `gcp` deploy target (Google Cloud Functions 2nd gen). */
+/** @kagg/plugin-gcp: the `gcp` (Cloud Functions 2nd gen) and `cloud-run` deploy targets. */
 export { credentialSource, type GcpSeam, identityToken, resolveProject } from './clients.js';
+export { CONFIG_LABEL, REPOSITORY, serviceTemplate, sourceTarball } from './cloud-run/deploy.js';
+export {
+  CLOUD_RUN_NAMING,
+  type CloudRunOptions,
+  cloudRunOptionsSchema,
+  resolveCloudRunOptions,
+  serviceIdOf,
+} from './cloud-run/options.js';
+export { cloudRunTarget, createCloudRunTarget } from './cloud-run/target.js';
 export { INVOKER_ROLE, labelValueOf, serviceChanges, sourceHash, stateOf } from './deploy.js';
 export {
   functionIdOf,

@@ -36,27 +36,32 @@ export const DEFAULTS = {
 /** Variables Cloud Functions sets itself and refuses to take from a deploy. */
 export const RESERVED_ENV_KEYS = ['FUNCTION_TARGET', 'FUNCTION_SIGNATURE_TYPE', 'K_SERVICE', 'K_REVISION', 'PORT'];
 
+/** Schema properties both Google targets (gcp, cloud-run) take the same way. */
+export const GCP_PLACE_PROPERTIES = {
+  project: {
+    type: 'string',
+    pattern: '^[a-z][a-z0-9-]{4,28}[a-z0-9]$',
+    description: 'Google Cloud project id (else GOOGLE_CLOUD_PROJECT / CLOUDSDK_CORE_PROJECT)',
+  },
+  region: { type: 'string', pattern: '^[a-z]+-[a-z]+\\d+$', description: 'region, e.g. europe-west1' },
+} as const;
+export const SERVICE_ACCOUNT_PROPERTY = {
+  type: 'string',
+  pattern: '^[a-z0-9-]+@[a-z0-9.-]+\\.iam\\.gserviceaccount\\.com$|^\\d+-compute@developer\\.gserviceaccount\\.com$',
+  description: 'runtime service account e-mail',
+} as const;
+
 export const gcpOptionsSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    project: {
-      type: 'string',
-      pattern: '^[a-z][a-z0-9-]{4,28}[a-z0-9]$',
-      description: 'Google Cloud project id (else GOOGLE_CLOUD_PROJECT / CLOUDSDK_CORE_PROJECT)',
-    },
-    region: { type: 'string', pattern: '^[a-z]+-[a-z]+\\d+$', description: 'region, e.g. europe-west1' },
+    ...GCP_PLACE_PROPERTIES,
     memory: { type: 'integer', minimum: 128, maximum: 32768, default: DEFAULTS.memory, description: 'memory (MiB)' },
     timeout: { type: 'integer', minimum: 1, maximum: 3600, default: DEFAULTS.timeout, description: 'timeout (s)' },
     maxInstances: { type: 'integer', minimum: 1, maximum: 1000, default: DEFAULTS.maxInstances },
     minInstances: { type: 'integer', minimum: 0, maximum: 1000, default: DEFAULTS.minInstances },
     runtime: { enum: ['python312', 'python313'], default: DEFAULTS.runtime },
-    serviceAccount: {
-      type: 'string',
-      pattern:
-        '^[a-z0-9-]+@[a-z0-9.-]+\\.iam\\.gserviceaccount\\.com$|^\\d+-compute@developer\\.gserviceaccount\\.com$',
-      description: 'runtime service account e-mail',
-    },
+    serviceAccount: SERVICE_ACCOUNT_PROPERTY,
     environment: {
       type: 'object',
       additionalProperties: { type: 'string' },

@@ -83,21 +83,46 @@ interface LongRunning {
   error?: { code?: number | null; message?: string | null } | null;
 }
 
-export class GcpSession {
+/** What a session's errors tell the user to check: the APIs it calls and the role they need. */
+export interface GcpApis {
+  product: string;
+  apis: string;
+  role: string;
+}
+const FUNCTIONS_APIS: GcpApis = {
+  product: 'Cloud Functions (2nd gen)',
+  apis: 'the Cloud Functions and Cloud Run APIs',
+  role: 'roles/cloudfunctions.developer',
+};
+
+export class GcpSession<C extends { close(): Promise<void> } = GcpClients> {
   readonly timing: { pollMs: number; operationMs: number };
 
   private constructor(
-    readonly clients: GcpClients,
+    readonly clients: C,
     readonly project: string,
     readonly region: string,
     readonly seam: GcpSeam,
     readonly ctx: Ctx,
+    private readonly apis: GcpApis,
   ) {
     this.timing = timingOf(seam);
   }
 
   /** Refuses to send a user's ADC token to a non-Google endpoint, and never lets ADC run against one. */
-  static async open(project: string, region: string, seam: GcpSeam, ctx: Ctx): Promise<GcpSession> {
+  static open(project: string, region: string, seam: GcpSeam, ctx: Ctx): Promise<GcpSession> {
+    return GcpSession.openWith(project, region, seam, ctx, openClients, FUNCTIONS_APIS);
+  }
+
+  /** A session over other clients (`opener` builds them once the checks pass). */
+  static async openWith<T extends { close(): Promise<void> }>(
+    project: string,
+    region: string,
+    seam: GcpSeam,
+    ctx: Ctx,
+    opener: (seam: GcpSeam) => Promise<T>,
+    apis: GcpApis,
+  ): Promise<GcpSession<T>> {
     const env = envOf(seam);
     if (env.KAGG_GCP_API_ENDPOINT && !env.KAGG_GCP_ACCESS_TOKEN) {
       throw new KaggError(
@@ -110,7 +135,7 @@ export class GcpSession {
       );
     }
     ctx.signal.throwIfAborted();
-    return new GcpSession(await openClients(seam), project, region, seam, ctx);
+    return new GcpSession(await opener(seam), project, region, seam, ctx, apis);
   }
 
   get parent(): string {
@@ -141,14 +166,14 @@ export class GcpSession {
     if (status === 'PERMISSION_DENIED') {
       return new KaggError(`Google refused ${operation} in project ${this.project}: ${message}`, {
         code: 'GCP_PERMISSION_DENIED',
-        action: `check the project id (--set project=, GOOGLE_CLOUD_PROJECT), that the Cloud Functions and Cloud Run APIs are enabled in it, and that the credentials from ${source} may deploy functions there (roles/cloudfunctions.developer)`,
+        action: `check the project id (--set project=, GOOGLE_CLOUD_PROJECT), that ${this.apis.apis} are enabled in it, and that the credentials from ${source} may deploy there (${this.apis.role})`,
         cause: error,
       });
     }
     if (status === 'NOT_FOUND' && isLocationMissing(message)) {
-      return new KaggError(`Cloud Functions is not available in region ${this.region}: ${message}`, {
+      return new KaggError(`${this.apis.product} is not available in region ${this.region}: ${message}`, {
         code: 'GCP_REGION_UNAVAILABLE',
-        action: 'pick a region that has Cloud Functions (2nd gen), e.g. --region us-central1 or --region europe-west1',
+        action: `pick a region that has ${this.apis.product}, e.g. --region us-central1 or --region europe-west1`,
         cause: error,
       });
     }
@@ -174,12 +199,19 @@ export class GcpSession {
     await sleep(ms, undefined, { signal: this.ctx.signal });
   }
 
-  /** Polls a long-running operation until done, under kagg's deadline; returns its error, if any. */
-  async waitOperation(name: string, what: string): Promise<{ code?: number; message: string } | undefined> {
+  /**
+   * Polls a long-running operation until done, under kagg's deadline; returns its error, if any.
+   * `operations`: the operations client of the API that started it (each API has its own host).
+   */
+  async waitOperation(
+    operations: { getOperation(request: never): Promise<unknown> },
+    name: string,
+    what: string,
+  ): Promise<{ code?: number; message: string } | undefined> {
     const deadline = Date.now() + this.timing.operationMs;
     for (;;) {
       const [op] = (await this.must(`getOperation (${what})`, () =>
-        this.clients.functions.operationsClient.getOperation({ name } as never),
+        operations.getOperation({ name } as never),
       )) as unknown as [LongRunning];
       if (op.done) return op.error ? { code: op.error.code ?? undefined, message: op.error.message ?? '' } : undefined;
       if (Date.now() + this.timing.pollMs > deadline) {

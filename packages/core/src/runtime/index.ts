@@ -23,6 +23,9 @@ export const GCP_MAIN = 'adapters/gcp_main.py';
 /** The Azure Functions adapter, shipped as `function_app.py` (Python v2 model). */
 export const AZURE_FUNCTION_APP = 'adapters/azure_function_app.py';
 
+/** The container entry point, shipped as `server.py` (serves with LOCAL_SERVER, settings from `PORT` etc.). */
+export const CONTAINER_SERVER = 'adapters/container_server.py';
+
 /** The files this room ships, relative to `runtimeDir()`. */
 export const RUNTIME_FILES: readonly string[] = [
   RUNTIME_MODULE,
@@ -30,6 +33,7 @@ export const RUNTIME_FILES: readonly string[] = [
   AWS_HANDLER,
   GCP_MAIN,
   AZURE_FUNCTION_APP,
+  CONTAINER_SERVER,
 ];
 
 /** Absolute path of the folder holding the Python runtime files (`dist/runtime/python`). */

@@ -24,7 +24,9 @@ export const FIRST_PARTY_TARGETS: Record<string, string> = {
   local: '@kagg/plugin-local',
   aws: '@kagg/plugin-aws',
   gcp: '@kagg/plugin-gcp',
+  'cloud-run': '@kagg/plugin-gcp',
   azure: '@kagg/plugin-azure',
+  container: '@kagg/plugin-container',
 };
 
 const pluginRoots = new WeakMap<DeployTarget, string>();

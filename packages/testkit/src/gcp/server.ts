@@ -6,19 +6,25 @@
  * carry `Authorization: Bearer <accessToken>`; long-running operations stay pending for a few polls;
  * errors come in Google's `{error: {code, message, status}}` envelope. Every request is recorded.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { unzipFiles, zipFiles } from '@kagg/plugin-api/kit';
 import { PythonWorker } from '../aws/worker.js';
+import {
+  ApiError,
+  etagOf,
+  type GcpRecordedRequest,
+  type IamPolicy,
+  iamCall,
+  Operations,
+  type OpResult,
+  recordedRequest,
+  sendError,
+  sendJson,
+} from './common.js';
 
-export interface GcpRecordedRequest {
-  method: string;
-  path: string;
-  query: Record<string, string>;
-  headers: Record<string, string>;
-  body: Buffer;
-}
+export type { GcpRecordedRequest } from './common.js';
 
 export interface GcpFakeFunction {
   name: string;
@@ -54,7 +60,7 @@ export interface GcpFake {
   requests: GcpRecordedRequest[];
   functions: Map<string, GcpFakeFunction>;
   /** IAM policies by Cloud Run service name. */
-  policies: Map<string, { etag: string; bindings: Array<{ role: string; members: string[] }> }>;
+  policies: Map<string, IamPolicy>;
   inject: {
     /** The next build of `functionId` fails with this message (operation error, state FAILED). */
     buildFailure(functionId: string, message: string): void;
@@ -68,32 +74,13 @@ export interface GcpFake {
   close(): Promise<void>;
 }
 
-const STATUS_NAMES: Record<number, string> = {
-  400: 'INVALID_ARGUMENT',
-  401: 'UNAUTHENTICATED',
-  403: 'PERMISSION_DENIED',
-  404: 'NOT_FOUND',
-  409: 'ALREADY_EXISTS',
-  412: 'FAILED_PRECONDITION',
-};
 const GRPC_CODES: Record<string, number> = { INVALID_ARGUMENT: 3, FAILED_PRECONDITION: 9, ABORTED: 10 };
 const ENUMS: Record<string, Record<number, string>> = {
   environment: { 1: 'GEN_1', 2: 'GEN_2' },
   ingressSettings: { 1: 'ALLOW_ALL', 2: 'ALLOW_INTERNAL_ONLY', 3: 'ALLOW_INTERNAL_AND_GCLB' },
 };
-type OpResult = { response?: unknown; error?: { code: number; message: string } };
 const RUNTIMES = ['python310', 'python311', 'python312', 'python313'];
 const ID = /^[a-z](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
-
-class ApiError extends Error {
-  constructor(
-    readonly http: number,
-    message: string,
-    readonly status = STATUS_NAMES[http] ?? 'UNKNOWN',
-  ) {
-    super(message);
-  }
-}
 
 /** Enums arrive as numbers (REST fallback) or names: the fake keeps names. */
 function enumName(field: string, value: unknown): unknown {
@@ -121,10 +108,6 @@ def handle(event, context=None):
             "body": base64.b64encode(r.get_data()).decode("ascii")}
 `;
 
-function etagOf(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).update(randomUUID()).digest('base64').slice(0, 16);
-}
-
 export async function startGcpFake(options: GcpFakeOptions = {}): Promise<GcpFake> {
   const accessToken = options.accessToken ?? 'kagg-fake-gcp-access-token';
   const identityToken = options.identityToken ?? 'kagg-fake-gcp-identity-token';
@@ -136,35 +119,19 @@ export async function startGcpFake(options: GcpFakeOptions = {}): Promise<GcpFak
   const writes: string[] = [];
   const uploads = new Map<string, Uint8Array | undefined>();
   const functions = new Map<string, GcpFakeFunction>();
-  const policies = new Map<string, { etag: string; bindings: Array<{ role: string; members: string[] }> }>();
-  const operations = new Map<string, { polls: number; finish: () => OpResult; result?: OpResult }>();
-  /** The latest operation of each function, which also advances when the function is read. */
-  const pendingOps = new Map<string, string>();
+  const policies = new Map<string, IamPolicy>();
+  const operations = new Operations(polls);
   const buildFailures = new Map<string, string>();
   const iamChanges = new Set<string>();
   let base = '';
 
-  /** Time passes for an operation (a poll of it, or of its function): done after `polls` steps. */
-  const advance = (name: string): OpResult | undefined => {
-    const op = operations.get(name);
-    if (!op) return undefined;
-    if (op.polls > 0) {
-      op.polls--;
-      return undefined;
-    }
-    op.result ??= op.finish();
-    return op.result;
-  };
-  const operation = (parent: string, verb: string, target: string, finish: () => OpResult) => {
-    const name = `${parent}/operations/operation-${randomUUID()}`;
-    operations.set(name, { polls, finish });
-    pendingOps.set(target, name);
-    return {
-      name,
-      metadata: { '@type': 'type.googleapis.com/google.cloud.functions.v2.OperationMetadata', target, verb },
-      done: false,
-    };
-  };
+  const operation = (parent: string, verb: string, target: string, finish: () => OpResult) =>
+    operations.start(
+      parent,
+      target,
+      { '@type': 'type.googleapis.com/google.cloud.functions.v2.OperationMetadata', target, verb },
+      finish,
+    );
 
   const functionJson = (fn: GcpFakeFunction) => ({
     '@type': 'type.googleapis.com/google.cloud.functions.v2.Function',
@@ -295,8 +262,7 @@ export async function startGcpFake(options: GcpFakeOptions = {}): Promise<GcpFak
     const fm = /^functions\/([^/:]+)$/.exec(rest);
     if (fm) {
       const name = `${parent}/functions/${fm[1]}`;
-      const pending = pendingOps.get(name);
-      if (req.method === 'GET' && pending) advance(pending);
+      if (req.method === 'GET') operations.touch(name);
       const fn = functions.get(name);
       if (!fn) throw new ApiError(404, `Resource '${name}' was not found`);
       if (req.method === 'GET') return { status: 200, body: functionJson(fn) };
@@ -324,32 +290,12 @@ export async function startGcpFake(options: GcpFakeOptions = {}): Promise<GcpFak
         };
       }
     }
-    const om = /^operations\/[^/]+$/.exec(rest);
-    if (om && req.method === 'GET') {
-      const name = `${parent}/${rest}`;
-      if (!operations.has(name)) throw new ApiError(404, `Operation ${name} not found`);
-      const result = advance(name);
-      return { status: 200, body: result ? { name, done: true, ...result } : { name, done: false } };
-    }
+    if (/^operations\/[^/]+$/.test(rest) && req.method === 'GET')
+      return { status: 200, body: operations.get(`${parent}/${rest}`) };
     const sm = /^services\/([^/:]+):(getIamPolicy|setIamPolicy)$/.exec(rest);
     if (sm) {
       const service = `${parent}/services/${sm[1]}`;
-      const policy = policies.get(service);
-      if (!policy) throw new ApiError(404, `Resource '${service}' was not found`);
-      if (sm[2] === 'getIamPolicy') return { status: 200, body: { version: 1, ...policy } };
-      if (req.method !== 'POST') throw new ApiError(404, `no route ${req.method} ${req.path}`);
-      if (iamChanges.delete(service)) policy.etag = etagOf(policy);
-      const wanted = body.policy as { etag?: string; bindings?: Array<{ role: string; members: string[] }> };
-      if (wanted?.etag && wanted.etag !== policy.etag)
-        throw new ApiError(
-          409,
-          'There were concurrent policy changes. Please retry the whole read-modify-write.',
-          'ABORTED',
-        );
-      policy.bindings = (wanted?.bindings ?? []).filter((b) => b.members?.length);
-      policy.etag = etagOf(policy);
-      writes.push('setIamPolicy');
-      return { status: 200, body: { version: 1, ...policy } };
+      return { status: 200, body: iamCall(policies, iamChanges, writes, service, sm[2] as string, req, body) };
     }
     throw new ApiError(404, `no route ${req.method} ${req.path}`);
   };
@@ -417,21 +363,9 @@ export async function startGcpFake(options: GcpFakeOptions = {}): Promise<GcpFak
     const chunks: Buffer[] = [];
     incoming.on('data', (c: Buffer) => chunks.push(c));
     incoming.on('end', () => {
-      const url = new URL(incoming.url ?? '/', 'http://127.0.0.1');
-      const query = Object.fromEntries([...url.searchParams.entries()].filter(([k]) => k !== '$alt'));
-      const headers = Object.fromEntries(
-        Object.entries(incoming.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
-      );
-      const req: GcpRecordedRequest = {
-        method: incoming.method ?? 'GET',
-        path: decodeURIComponent(url.pathname),
-        query,
-        headers,
-        body: Buffer.concat(chunks),
-      };
+      const req = recordedRequest(incoming, Buffer.concat(chunks));
       requests.push(req);
-      const send = (status: number, body: unknown) =>
-        res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' }).end(JSON.stringify(body));
+      const send = (status: number, body: unknown) => sendJson(res, status, body);
       const um = /^\/upload\/([^/]+)$/.exec(req.path);
       if (um) {
         const object = um[1] as string;
@@ -452,11 +386,7 @@ export async function startGcpFake(options: GcpFakeOptions = {}): Promise<GcpFak
         const reply = api(req);
         send(reply.status, reply.body);
       } catch (error) {
-        if (!(error instanceof ApiError)) {
-          send(500, { error: { code: 500, message: String(error), status: 'INTERNAL' } });
-          return;
-        }
-        send(error.http, { error: { code: error.http, message: error.message, status: error.status } });
+        sendError(res, error);
       }
     });
   });

@@ -19,4 +19,17 @@ describe('hostile batch files', () => {
     assert.match(parsed.invalid[0]!.reason, /an item must be an object or an input string/);
     assert.match(parsed.invalid[0]!.text, /nested too deeply/);
   });
+
+  it('reads a 2 MB CSV field holding a million quotes (literal, as it does not start with one)', async () => {
+    const field = 'x"'.repeat(1_000_000);
+    const parsed = await parseBatchFile('quotes.csv', `input,name\nalice/kernel-1,one\n${field},two\n`);
+    assert.deepEqual(
+      parsed.items.map((item) => [item.line, item.spec.name, item.spec.input.length]),
+      [
+        [2, 'one', 'alice/kernel-1'.length],
+        [3, 'two', field.length],
+      ],
+    );
+    assert.deepEqual(parsed.invalid, []);
+  });
 });

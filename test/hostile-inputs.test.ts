@@ -143,6 +143,20 @@ describe('hostile notebooks through kagg package', () => {
 });
 
 describe('hostile URLs', () => {
+  for (const [what, url, location] of [
+    ['a redirect off the loopback host (plain http)', '/off-loopback.ipynb', 'http://203.0.113.7/x.ipynb'],
+    ['a redirect from the loopback host to an https host', '/to-https.ipynb', 'https://example.com/x.ipynb'],
+  ] as const) {
+    it(`refuses ${what} with kagg's own error, before any connection`, async () => {
+      const result = await kagg(['package', `${base}${url}`, '--output', path.join(home, 'r.zip'), '--json'], env());
+      assert.equal(result.code, 1, result.stderr);
+      const { error } = JSON.parse(result.stdout) as { error: { code: string; message: string } };
+      assert.equal(error.code, 'INPUT_REDIRECT_REFUSED', error.message);
+      assert.ok(error.message.includes(location), error.message);
+      assert.doesNotMatch(result.stderr + result.stdout, /LOOPBACK_GUARD/, 'the loopback guard never had to act');
+    });
+  }
+
   it('follows a redirect that stays on the loopback host', async () => {
     const zip = path.join(home, 'followed.zip');
     const result = await kagg(['package', `${base}/to-loopback.ipynb`, '--name', 'followed', '--output', zip], env());

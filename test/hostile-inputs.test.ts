@@ -7,7 +7,17 @@
  * output names are in bad-inputs, kaggle-commands and kaggle-services tests.)
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -167,6 +177,26 @@ describe('hostile URLs', () => {
   it('cuts off a response past 100 MiB with a clear error', async () => {
     const result = await kagg(['package', `${base}/huge.ipynb`, '--output', path.join(home, 'h.zip')], env());
     assertClearError(result, 1, /huge\.ipynb answered more than 104857600 bytes/);
+  });
+});
+
+describe('symlinks at a download destination', () => {
+  it('pull and output replace a symlink there instead of writing through it to a file outside', async () => {
+    const work = path.join(home, 'links');
+    const outside = path.join(home, 'outside.txt');
+    rmSync(work, { recursive: true, force: true });
+    mkdirSync(path.join(work, 'out'), { recursive: true });
+    writeFileSync(outside, 'precious');
+    symlinkSync(outside, path.join(work, 'fine.ipynb'));
+    symlinkSync(outside, path.join(work, 'out', 'a.txt'));
+    const pull = await kagg(['pull', 'alice/fine', '--path', work], env());
+    assert.equal(pull.code, 0, pull.stderr);
+    const output = await kagg(['output', 'alice/fine', '--path', path.join(work, 'out'), '--force'], env());
+    assert.equal(output.code, 0, output.stderr);
+    assert.equal(readFileSync(outside, 'utf8'), 'precious', 'the file outside is untouched');
+    assert.ok(!lstatSync(path.join(work, 'fine.ipynb')).isSymbolicLink());
+    assert.match(readFileSync(path.join(work, 'fine.ipynb'), 'utf8'), /"nbformat"/);
+    assert.equal(readFileSync(path.join(work, 'out', 'a.txt'), 'utf8'), 'a');
   });
 });
 

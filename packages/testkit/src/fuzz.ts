@@ -104,7 +104,7 @@ export function nested(depth: number): unknown {
   return value;
 }
 
-/** Every container in `root` (objects and arrays), with the keys that reach it. */
+/** Every container in `root` (objects and arrays), at most 2,000. */
 function containers(root: unknown): Array<Record<string, unknown> | unknown[]> {
   const out: Array<Record<string, unknown> | unknown[]> = [];
   const stack: unknown[] = [root];

@@ -8,7 +8,7 @@ import { isLoopbackHost } from './urls.js';
 
 /**
  * A redirect is followed only where the URL itself would be accepted (https, or http on a loopback
- * host), and never from a loopback host to another: a local server sending kagg elsewhere is refused
+ * host), and one from a loopback host only to a loopback host: a local server sending kagg elsewhere is refused
  * before any connection to the new host.
  */
 function checkRedirect(url: string, from: string, to: string): void {

@@ -143,9 +143,17 @@ function env(kaggle: Record<string, string> = {}, extra: Record<string, string> 
   });
 }
 
-/** The three ways a Kaggle credential reaches kagg (each found before the next in kagg's order). */
+/** Four ways a Kaggle credential reaches kagg, each set alone (kagg takes the first it finds). */
+const accessToken = () => path.join(home, '.kaggle', 'access_token');
 const KAGGLE_SOURCES: Array<[string, () => Record<string, string>]> = [
   ['KAGGLE_API_TOKEN', () => ({ KAGGLE_API_TOKEN: CANARY.kaggleToken })],
+  [
+    '~/.kaggle/access_token',
+    () => {
+      writeFileSync(accessToken(), `${CANARY.kaggleToken}\n`, { mode: 0o600 });
+      return {};
+    },
+  ],
   ['KAGGLE_USERNAME + KAGGLE_KEY', () => ({ KAGGLE_USERNAME: 'alice', KAGGLE_KEY: CANARY.kaggleKey })],
   ['kaggle.json', () => ({})],
 ];
@@ -174,12 +182,9 @@ function assertHomeClean(): void {
 }
 
 describe('secret hygiene: a canary in every credential source', () => {
-  it('the access_token file is read too (a fourth Kaggle source)', () => {
-    writeFileSync(path.join(home, '.kaggle', 'access_token'), `${CANARY.kaggleToken}\n`, { mode: 0o600 });
-  });
-
   for (const [source, creds] of KAGGLE_SOURCES) {
-    it(`list, status, pull, output and batch leak nothing (Kaggle credential from ${source})`, async () => {
+    it(`list, status, pull, output and batch leak nothing (Kaggle credential from ${source})`, async (t) => {
+      t.after(() => rmSync(accessToken(), { force: true }));
       const work = path.join(home, 'work', source.replace(/\W+/g, '-'));
       mkdirSync(work, { recursive: true });
       const [list] = await runAllWays(['list', '--mine'], creds());

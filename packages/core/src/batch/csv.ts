@@ -35,6 +35,12 @@ export function parseCsv(text: string): { records: CsvRecord[]; problems: CsvPro
     const start = i;
     const fields: string[] = [];
     let field = '';
+    // field.trim() === '', kept up to date as the field grows (testing it at each quote was quadratic)
+    let blank = true;
+    const append = (text: string): void => {
+      field += text;
+      if (blank && text.trim() !== '') blank = false;
+    };
     let quoted = false;
     let problem: string | undefined;
     for (;;) {
@@ -47,7 +53,7 @@ export function parseCsv(text: string): { records: CsvRecord[]; problems: CsvPro
       if (quoted) {
         if (c === '"') {
           if (src[i + 1] === '"') {
-            field += '"';
+            append('"');
             i += 2;
             continue;
           }
@@ -60,11 +66,11 @@ export function parseCsv(text: string): { records: CsvRecord[]; problems: CsvPro
           continue;
         }
         if (c === '\n') line++;
-        field += c;
+        append(c);
         i++;
         continue;
       }
-      if (c === '"' && field.trim() === '') {
+      if (c === '"' && blank) {
         quoted = true;
         field = '';
         i++;
@@ -73,6 +79,7 @@ export function parseCsv(text: string): { records: CsvRecord[]; problems: CsvPro
       if (c === ',') {
         fields.push(field);
         field = '';
+        blank = true;
         i++;
         continue;
       }
@@ -86,7 +93,7 @@ export function parseCsv(text: string): { records: CsvRecord[]; problems: CsvPro
         line++;
         break;
       }
-      field += c;
+      append(c);
       i++;
     }
     const recordText = src

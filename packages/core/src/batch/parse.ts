@@ -22,6 +22,15 @@ function short(text: string): string {
   return one.length > 120 ? `${one.slice(0, 117)}...` : one;
 }
 
+/** An item as JSON, for messages; one nested too deeply for JSON.stringify is described instead. */
+function shown(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? '';
+  } catch {
+    return '(a value nested too deeply to show)';
+  }
+}
+
 export function detectFormat(file: string, text: string): BatchFileFormat {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.csv') return 'csv';
@@ -297,7 +306,7 @@ async function parseJsonItems(file: string, text: string) {
   const lines = elementLines(text);
   return {
     defaults,
-    items: list.map((value, i) => ({ line: lines[i] ?? 1, value, text: JSON.stringify(value) ?? '' })),
+    items: list.map((value, i) => ({ line: lines[i] ?? 1, value, text: shown(value) })),
   };
 }
 

@@ -16,7 +16,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { rename, rm, utimes } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Got, Request as GotRequest, Response as GotResponse, RequestError, RetryObject } from 'got';
-import { KaggError } from '../errors/index.js';
+import { isKaggError, KaggError } from '../errors/index.js';
 import { type GotBundle, loadGot } from './got.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { backoffDelay, classifyNetworkError } from './retry.js';
@@ -76,6 +76,8 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** Largest body accepted, in bytes: a longer one is cut off and the request fails (HTTP_TOO_LARGE). */
   maxBytes?: number;
+  /** Asked before each redirect is followed (before any connection to `to`): throws a KaggError to refuse it. */
+  checkRedirect?: (from: string, to: string) => void;
 }
 
 export interface HttpResponse<T = unknown> {
@@ -260,6 +262,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   /** Every failure as a KaggError naming the URL, or the caller's own abort reason. */
   async function failure(url: string, error: unknown, signal: AbortSignal | undefined): Promise<unknown> {
     if (signal?.aborted) return signal.reason;
+    // kagg's own error from a hook (a refused redirect), which got wraps
+    const own = [error, (error as { cause?: unknown } | undefined)?.cause].find(isKaggError);
+    if (own) return own;
     const { lib, proxy } = await client();
     if (!(error instanceof lib.RequestError)) return error;
     const attempts = ((error as RequestError & { request?: { retryCount?: number } }).request?.retryCount ?? 0) + 1;
@@ -301,6 +306,9 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
       throwHttpErrors: false,
       context: { idempotent: req.idempotent ?? IDEMPOTENT.has(method) } satisfies Context,
       ...(signal ? { signal } : {}),
+      ...(req.checkRedirect
+        ? { hooks: { beforeRedirect: [(next, response) => req.checkRedirect?.(response.url, String(next.url))] } }
+        : {}),
     });
     if (cut && max !== undefined) {
       pending.on('downloadProgress', ({ transferred, total }) => {

@@ -2,9 +2,10 @@
  * `kagg pull`: a kernel's code file (and, with `metadata`, kernel-metadata.json) written exactly as
  * the official CLI writes them (contracts/kaggle-api.md §2.4).
  */
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { usageError } from '../errors/index.js';
+import { writeFileAtomic } from '../fs/index.js';
 import { kaggleDownloadRoot } from './auth.js';
 import type { KaggleClient } from './client.js';
 import { codeFileName } from './code-file.js';
@@ -103,11 +104,13 @@ export async function pullKernel(client: KaggleClient, ref: KernelRef, options: 
   const codePath = path.join(dir, fileName);
   target = dir;
   await mkdir(path.dirname(codePath), { recursive: true });
-  await writeFile(codePath, nb.text, 'utf8');
+  // Atomic: a symlink already at the destination is replaced, never written through (which would
+  // change a file outside the folder), and an interrupted pull leaves the old file whole.
+  await writeFileAtomic(codePath, nb.text, 0o644);
   let metadataFile: string | null = null;
   if (options.metadata) {
     metadataFile = path.join(dir, METADATA_FILE);
-    await writeFile(metadataFile, pulledMetadataJson(nb.metadata, fileName), 'utf8');
+    await writeFileAtomic(metadataFile, pulledMetadataJson(nb.metadata, fileName), 0o644);
   }
   return {
     ref: formatRef(nb.ref),

@@ -68,6 +68,9 @@ function isPasswordWidget(model: string, state: Record<string, unknown>): boolea
  * A password-type widget's value is one `widget_password` line (listed in `passwords`); a text
  * widget's value gets a second line named after its label, so the credential rules see the name.
  */
+/** Deeper metadata is refused: no notebook tool writes it, and walking it could overflow the stack. */
+const MAX_METADATA_DEPTH = 500;
+
 export function flattenMetadata(
   root: unknown,
   prefix: string,
@@ -83,14 +86,20 @@ export function flattenMetadata(
   };
   // Widget state saves `{ model_name, state: {...} }`; the inner state may omit `_model_name`.
   let outerModel: string | undefined;
-  const walk = (value: unknown, path: string): void => {
+  const walk = (value: unknown, path: string, depth = 0): void => {
+    if (depth > MAX_METADATA_DEPTH) {
+      // past this the walk would overflow the stack; a part left unscanned must not pass as clean
+      throw new Error(
+        `${prefix || 'the notebook metadata'} is nested more than ${MAX_METADATA_DEPTH} levels deep, too deep for the secret scan to read: flatten or remove that metadata`,
+      );
+    }
     if (typeof value === 'string') {
       if (value !== '') push(path, path, value);
       return;
     }
     if (Array.isArray(value)) {
       value.forEach((item, k) => {
-        walk(item, `${path}[${k}]`);
+        walk(item, `${path}[${k}]`, depth + 1);
       });
       return;
     }
@@ -114,7 +123,11 @@ export function flattenMetadata(
       if (password && key === 'value') continue;
       const saved = outerModel;
       outerModel = key === 'state' && typeof value['model_name'] === 'string' ? value['model_name'] : undefined;
-      walk(child, path === '' ? key : IDENT.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`);
+      walk(
+        child,
+        path === '' ? key : IDENT.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`,
+        depth + 1,
+      );
       outerModel = saved;
     }
   };

@@ -125,6 +125,14 @@ function envNumber(name: string, fallback: number): number {
   return Number.isFinite(value) && value >= 0 ? value : fallback;
 }
 
+/**
+ * How long any network call of kagg may stay silent (connecting, or waiting for the next bytes):
+ * `KAGG_HTTP_TIMEOUT_MS`, default 60 s. The provider SDKs' clients take it too.
+ */
+export function httpTimeoutMs(): number {
+  return envNumber('KAGG_HTTP_TIMEOUT_MS', 60_000);
+}
+
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 /** got asks these first; `retryDelay` below then applies kagg's rule for non-idempotent requests. */
 const RETRY_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'POST', 'PATCH'];
@@ -167,7 +175,7 @@ interface Context extends Record<string, unknown> {
 
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const opts = {
-    timeoutMs: options.timeoutMs ?? envNumber('KAGG_HTTP_TIMEOUT_MS', 60_000),
+    timeoutMs: options.timeoutMs ?? httpTimeoutMs(),
     retries: options.retries ?? envNumber('KAGG_HTTP_RETRIES', 6),
     retryBaseMs: options.retryBaseMs ?? envNumber('KAGG_HTTP_RETRY_BASE_MS', 500),
     retryMaxMs: options.retryMaxMs ?? envNumber('KAGG_HTTP_RETRY_MAX_MS', 30_000),

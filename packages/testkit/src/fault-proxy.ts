@@ -52,7 +52,7 @@ export interface FaultProxy {
   url: string;
   /** Any URL of the target, rewritten to go through the proxy. */
   via(url: string): string;
-  /** Faults for connections accepted from now on (replaces the previous ones). */
+  /** Faults for connections accepted from now on (replaces the previous ones and drops the schedule). */
   set(faults: Faults): void;
   /** Faults for the next connections, one entry each, before the `set` ones apply again. */
   schedule(...faults: Faults[]): void;
@@ -222,6 +222,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     via,
     set(faults) {
       current = faults;
+      queue.length = 0;
     },
     schedule(...faults) {
       queue.push(...faults);

@@ -13,10 +13,12 @@
  *   not what the user can do.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { rename, rm, utimes } from 'node:fs/promises';
+import { readdir, rename, rm, utimes } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
+import path from 'node:path';
 import type { Got, Request as GotRequest, Response as GotResponse, RequestError, RetryObject } from 'got';
 import { KaggError } from '../errors/index.js';
+import { isProcessAlive } from '../fs/lock.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { backoffDelay, classifyNetworkError } from './retry.js';
 
@@ -171,6 +173,23 @@ function toHeaders(raw: IncomingHttpHeaders): Headers {
 
 interface Context extends Record<string, unknown> {
   idempotent: boolean;
+}
+
+/** Removes the temporary files of `dest` left by downloads whose process died (a kill -9 mid-transfer). */
+async function removeOrphanParts(dest: string): Promise<void> {
+  const dir = path.dirname(dest);
+  const prefix = `${path.basename(dest)}.kagg-part-`;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(
+    names
+      .filter((name) => name.startsWith(prefix))
+      .map((name) => {
+        const pid = Number.parseInt(name.slice(prefix.length), 10);
+        return pid > 0 && pid !== process.pid && !isProcessAlive(pid)
+          ? rm(path.join(dir, name), { force: true })
+          : undefined;
+      }),
+  );
 }
 
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
@@ -341,6 +360,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     const headers: Record<string, string> = { accept: '*/*', ...req.headers };
     if (req.ifModifiedSince) headers['if-modified-since'] = req.ifModifiedSince.toUTCString();
     const part = `${req.dest}.kagg-part-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    await removeOrphanParts(req.dest);
     const url = safeUrl(req.url);
 
     /**

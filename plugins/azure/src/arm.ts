@@ -170,7 +170,7 @@ export class AzureSession {
       });
     if (
       e.status === undefined &&
-      (e.code === 'REQUEST_SEND_ERROR' || /^E[A-Z]+$|aborted/i.test(`${e.code ?? e.message}`))
+      (e.code === 'REQUEST_SEND_ERROR' || /^E[A-Z]+$/.test(e.code ?? '') || /aborted/i.test(e.message))
     ) {
       const why = /aborted/i.test(e.message) ? `no answer within ${this.timeoutMs} ms` : (e.code ?? e.message);
       return new KaggError(`could not reach ${this.endpoint} for ${what} (${why})`, {

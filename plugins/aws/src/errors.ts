@@ -86,9 +86,13 @@ export function explainAwsError(error: unknown, ctx: ErrorContext): KaggError {
     );
   }
   const code = (error as { code?: string })?.code;
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || name === 'TimeoutError') {
+  if (
+    ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EPIPE'].includes(code ?? '') ||
+    name === 'TimeoutError'
+  ) {
+    const endpoint = endpointOf(ctx.seam);
     return new KaggError(
-      `could not reach AWS for ${ctx.operation}${ctx.region ? ` in ${ctx.region}` : ''}: ${message}`,
+      `could not reach ${endpoint ?? 'AWS'} for ${ctx.operation}${ctx.region ? ` in ${ctx.region}` : ''}: ${message}`,
       {
         code: 'AWS_UNREACHABLE',
         action: 'check the network, the region, and any AWS_ENDPOINT_URL* variable',

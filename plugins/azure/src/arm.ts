@@ -8,6 +8,7 @@ import type { WebSiteManagementClient } from '@azure/arm-appservice';
 import type { ResourceManagementClient } from '@azure/arm-resources';
 import type { StorageManagementClient } from '@azure/arm-storage';
 import type { TokenCredential } from '@azure/core-auth';
+import type { PipelineRequest, SendRequest } from '@azure/core-rest-pipeline';
 import { registerSecret } from '@kagg/core/config';
 import { KaggError } from '@kagg/core/errors';
 import type { OperationContext } from '@kagg/plugin-api';
@@ -76,6 +77,7 @@ export class AzureSession {
     web: WebSiteManagementClient;
   }>;
   private credential?: Promise<TokenCredential>;
+  private timeoutMs = 0;
 
   constructor(
     readonly subscription: string,
@@ -107,7 +109,26 @@ export class AzureSession {
           import('@azure/arm-storage'),
           import('@azure/arm-appservice'),
         ]);
-      const options = { endpoint: this.endpoint, retryOptions: { maxRetries: 2 } };
+      const { httpTimeoutMs } = await import('@kagg/core/http');
+      const timeout = httpTimeoutMs();
+      // The Azure clients wait forever by default: a server that never answers would hang kagg.
+      const options = {
+        endpoint: this.endpoint,
+        retryOptions: { maxRetries: 2 },
+        additionalPolicies: [
+          {
+            position: 'perRetry' as const,
+            policy: {
+              name: 'kaggTimeout',
+              sendRequest: (request: PipelineRequest, next: SendRequest) => {
+                request.timeout ||= timeout;
+                return next(request);
+              },
+            },
+          },
+        ],
+      };
+      this.timeoutMs = timeout;
       return {
         resources: new ResourceManagementClient(credential, this.subscription, options),
         storage: new StorageManagementClient(credential, this.subscription, options),
@@ -147,6 +168,16 @@ export class AzureSession {
         action:
           'sign in again with `az login` (or refresh KAGG_AZURE_ACCESS_TOKEN), and check the role on the subscription',
       });
+    if (
+      e.status === undefined &&
+      (e.code === 'REQUEST_SEND_ERROR' || /^E[A-Z]+$/.test(e.code ?? '') || /aborted/i.test(e.message))
+    ) {
+      const why = /aborted/i.test(e.message) ? `no answer within ${this.timeoutMs} ms` : (e.code ?? e.message);
+      return new KaggError(`could not reach ${this.endpoint} for ${what} (${why})`, {
+        code: 'AZURE_UNREACHABLE',
+        action: 'check the network and KAGG_AZURE_ARM_ENDPOINT if set, then run the same command again',
+      });
+    }
     return new KaggError(`Azure ${detail}`, { code: 'AZURE_CALL_FAILED' });
   }
 }

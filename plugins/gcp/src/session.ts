@@ -177,6 +177,17 @@ export class GcpSession<C extends { close(): Promise<void> } = GcpClients> {
         cause: error,
       });
     }
+    if (
+      status === 'UNKNOWN' &&
+      /ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|socket hang up|Deadline exceeded|timed? ?out|network/i.test(message)
+    ) {
+      const endpoint = envOf(this.seam).KAGG_GCP_API_ENDPOINT || 'https://cloudfunctions.googleapis.com';
+      return new KaggError(`could not reach ${endpoint} for ${operation}: ${message}`, {
+        code: 'GCP_UNREACHABLE',
+        action: 'check the network and KAGG_GCP_API_ENDPOINT if set, then run the same command again',
+        cause: error,
+      });
+    }
     return new KaggError(`${operation} failed: ${message}`, { code: 'GCP_CALL_FAILED', cause: error });
   }
 

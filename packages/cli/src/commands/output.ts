@@ -3,6 +3,7 @@ import { KaggError, usageError } from '@kagg/core/errors';
 import {
   createKaggleClient,
   downloadOutputs,
+  failureActions,
   type OutputsResult,
   pickKernel,
   requireKernelRef,
@@ -103,6 +104,13 @@ REF owner/slug/N takes the output of version N. --page-token fetches that one pa
     if (problems.length > 0) {
       throw new KaggError(`Some outputs were not saved:\n  ${problems.join('\n  ')}`, {
         code: result.refused > 0 ? 'KAGGLE_OUTPUT_REFUSED' : 'KAGGLE_OUTPUT_FAILED',
+        ...(result.refused > 0
+          ? {}
+          : {
+              action:
+                failureActions(result.failures) ??
+                'Run the same command again: the files already saved are skipped, the others downloaded.',
+            }),
         details: { ...result },
       });
     }

@@ -2,6 +2,7 @@ import { KaggCommand } from '@kagg/core/command';
 import { KaggError } from '@kagg/core/errors';
 import {
   createKaggleClient,
+  failureActions,
   kernelIdFromFolder,
   type PullManyResult,
   pickKernel,
@@ -73,12 +74,17 @@ REF is owner/slug, owner/slug/N (version N), a bare slug (one of yours) or https
     if (result.failures.length > 0) {
       if (result.failures.length === 1 && result.kernels.length === 0) {
         const only = result.failures[0];
-        throw new KaggError(only?.error ?? 'pull failed', { code: only?.code ?? 'FAILED', details: { ...result } });
+        throw new KaggError(only?.error ?? 'pull failed', {
+          code: only?.code ?? 'FAILED',
+          ...(only?.action ? { action: only.action } : {}),
+          details: { ...result },
+        });
       }
       throw new KaggError(
         `${result.failures.length} of ${refs.length} kernels could not be pulled:\n  ${result.failures.map((f) => `${f.ref}: ${f.error}`).join('\n  ')}`,
         {
           code: 'KAGGLE_PULL_FAILED',
+          action: failureActions(result.failures) ?? 'Run the same command again for the kernels that failed.',
           details: { ...result },
         },
       );

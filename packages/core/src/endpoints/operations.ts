@@ -157,9 +157,9 @@ export async function invokeEndpoint(deps: EndpointDeps, request: InvokeRequest)
     if (!isKaggError(error) || error.code !== 'HTTP_NETWORK') throw error;
     throw new KaggError(error.message, {
       code: 'INVOKE_UNREACHABLE',
-      ...(/^https?:\/\//i.test(request.endpoint)
-        ? {}
-        : { action: `check it with \`kagg endpoints show ${request.endpoint}\`` }),
+      action: /^https?:\/\//i.test(request.endpoint)
+        ? 'check that the URL is right and its server is running, or raise --timeout'
+        : `check it with \`kagg endpoints show ${request.endpoint}\``,
     });
   }
   const text = response.text;

@@ -13,10 +13,12 @@
  *   not what the user can do.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { rename, rm, utimes } from 'node:fs/promises';
+import { readdir, rename, rm, utimes } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
+import path from 'node:path';
 import type { Got, Request as GotRequest, Response as GotResponse, RequestError, RetryObject } from 'got';
 import { isKaggError, KaggError } from '../errors/index.js';
+import { isProcessAlive } from '../fs/lock.js';
 import { type GotBundle, loadGot } from './got.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { backoffDelay, classifyNetworkError } from './retry.js';
@@ -128,6 +130,14 @@ function envNumber(name: string, fallback: number): number {
   return Number.isFinite(value) && value >= 0 ? value : fallback;
 }
 
+/**
+ * How long any network call of kagg may stay silent (connecting, or waiting for the next bytes):
+ * `KAGG_HTTP_TIMEOUT_MS`, default 60 s. The provider SDKs' clients take it too.
+ */
+export function httpTimeoutMs(): number {
+  return envNumber('KAGG_HTTP_TIMEOUT_MS', 60_000);
+}
+
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS']);
 /** got asks these first; `retryDelay` below then applies kagg's rule for non-idempotent requests. */
 const RETRY_METHODS = ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'POST', 'PATCH'];
@@ -182,9 +192,26 @@ interface Context extends Record<string, unknown> {
   idempotent: boolean;
 }
 
+/** Removes the temporary files of `dest` left by downloads whose process died (a kill -9 mid-transfer). */
+async function removeOrphanParts(dest: string): Promise<void> {
+  const dir = path.dirname(dest);
+  const prefix = `${path.basename(dest)}.kagg-part-`;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(
+    names
+      .filter((name) => name.startsWith(prefix))
+      .map((name) => {
+        const pid = Number.parseInt(name.slice(prefix.length), 10);
+        return pid > 0 && pid !== process.pid && !isProcessAlive(pid)
+          ? rm(path.join(dir, name), { force: true })
+          : undefined;
+      }),
+  );
+}
+
 export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const opts = {
-    timeoutMs: options.timeoutMs ?? envNumber('KAGG_HTTP_TIMEOUT_MS', 60_000),
+    timeoutMs: options.timeoutMs ?? httpTimeoutMs(),
     retries: options.retries ?? envNumber('KAGG_HTTP_RETRIES', 6),
     retryBaseMs: options.retryBaseMs ?? envNumber('KAGG_HTTP_RETRY_BASE_MS', 500),
     retryMaxMs: options.retryMaxMs ?? envNumber('KAGG_HTTP_RETRY_MAX_MS', 30_000),
@@ -356,6 +383,7 @@ export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
     const headers: Record<string, string> = { accept: '*/*', ...req.headers };
     if (req.ifModifiedSince) headers['if-modified-since'] = req.ifModifiedSince.toUTCString();
     const part = `${req.dest}.kagg-part-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    await removeOrphanParts(req.dest);
     const url = safeUrl(req.url);
 
     /**

@@ -7,6 +7,7 @@ export {
   type HttpClientOptions,
   type HttpRequest,
   type HttpResponse,
+  httpTimeoutMs,
   ResponseHeaders,
   type ResponseType,
   type RetryInfo,

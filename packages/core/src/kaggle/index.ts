@@ -64,7 +64,7 @@ export {
   type OutputsOptions,
   type OutputsResult,
 } from './output.js';
-export { createLimit } from './parallel.js';
+export { createLimit, failureActions } from './parallel.js';
 export { errorBodyMessage, isTerminal, logToText, normalizeEnum, parseStatus } from './parse.js';
 export {
   lastRunLabel,

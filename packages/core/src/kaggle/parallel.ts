@@ -30,6 +30,14 @@ export interface KernelFailure {
   ref: string;
   error: string;
   code: string;
+  /** What the user can do about it, when the error said. */
+  action?: string;
+}
+
+/** The actions of some failures, once each, for the error that sums them up. */
+export function failureActions(failures: KernelFailure[]): string | undefined {
+  const actions = [...new Set(failures.flatMap((f) => (f.action ? [f.action] : [])))];
+  return actions.length > 0 ? actions.join(' ') : undefined;
 }
 
 /** The failure entry for a rejected per-kernel promise. */
@@ -37,9 +45,11 @@ export function kernelFailure(
   ref: { owner?: string | undefined; slug: string } | undefined,
   reason: unknown,
 ): KernelFailure {
+  const action = (reason as { action?: unknown })?.action;
   return {
     ref: ref ? (ref.owner ? `${ref.owner}/${ref.slug}` : ref.slug) : '?',
     error: (reason as Error)?.message ?? String(reason),
     code: (reason as { code?: string })?.code ?? 'FAILED',
+    ...(typeof action === 'string' && action ? { action } : {}),
   };
 }

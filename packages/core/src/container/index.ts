@@ -54,8 +54,8 @@ function dockerfile(bundle: FunctionBundle, options: ContainerContextOptions): s
     }
   }
   const health = `import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/' % os.environ.get('PORT', '${CONTAINER_PORT}'), timeout=4)`;
+  // No `# syntax=` line: BuildKit would pull a frontend image for it, which an offline builder cannot.
   return [
-    '# syntax=docker/dockerfile:1',
     `# kagg build context for "${bundle.name}" (bundle ${bundle.hash.slice(0, 12)}). Generated: regenerate, do not edit.`,
     '# The base is pinned by digest: bump it deliberately (docker buildx imagetools inspect python:3.12-slim).',
     `FROM ${BASE_IMAGE}`,

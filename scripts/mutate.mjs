@@ -3,7 +3,7 @@
 // against each mutant (node's runner through @stryker-mutator/tap-runner). The result of each folder is
 // kept in reports/mutation/<folder>.json (committed): Stryker's incremental mode reads it back, so a
 // later run re-tests only the mutants whose source or tests changed. How it works: docs/testing.md.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,12 +120,34 @@ function parseArgs(argv) {
   return { chosen: chosen.length > 0 ? chosen : Object.keys(FOLDERS), concurrency };
 }
 
+/**
+ * Stryker's incremental mode re-tests a mutant when its source changes, and, without per-test
+ * coverage, never because the tests changed. When any of the folder's test files changed since the
+ * stored report, its undetected mutants are dropped from it, so this run tests them again against
+ * the new tests (mutants already killed stay killed; delete the report to re-test everything).
+ */
+function retestUndetectedIfTestsChanged(reportFile, tests) {
+  if (!existsSync(reportFile)) return;
+  const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+  const stored = report.testFiles ?? {};
+  const changed =
+    tests.some((t) => !t.includes('*') && !(t in stored)) ||
+    Object.entries(stored).some(([file, { source }]) => !existsSync(file) || readFileSync(file, 'utf8') !== source);
+  if (!changed) return;
+  for (const file of Object.values(report.files)) {
+    file.mutants = file.mutants.filter((m) => m.status !== 'Survived' && m.status !== 'NoCoverage');
+  }
+  writeFileSync(reportFile, JSON.stringify(report));
+}
+
 async function mutateFolder(name, concurrency) {
   const { pkg, tests, exclude = [] } = FOLDERS[name];
   const src = srcOf(name);
   const slug = name.replace('/', '-');
+  const reportFile = `reports/mutation/${slug}.json`;
+  retestUndetectedIfTestsChanged(reportFile, tests);
   const stryker = new Stryker({
-    mutate: [`${src}/**/*.ts`, `!${src}/**/index.ts`, `!${src}/**/*.d.ts`, ...exclude.map((f) => `!${f}`)],
+    mutate: [`${src}/**/*.ts`, `!${src}/**/index.ts`, ...exclude.map((f) => `!${f}`)],
     testRunner: 'kagg-tap',
     plugins: ['@stryker-mutator/tap-runner', path.join(root, 'scripts/mutate-runner.mjs')],
     tap: {
@@ -148,7 +170,7 @@ async function mutateFolder(name, concurrency) {
       '**/__pycache__',
     ],
     incremental: true,
-    incrementalFile: `reports/mutation/${slug}.json`,
+    incrementalFile: reportFile,
     concurrency,
     timeoutMS: 60_000,
     timeoutFactor: 3,

@@ -4,12 +4,12 @@
  * is readable by its owner only (0600).
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import fsp from 'node:fs/promises';
 import { syncBuiltinESMExports } from 'node:module';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { writeFileAtomic } from '@kagg/core/fs';
+import { appendLineDurable, writeFileAtomic } from '@kagg/core/fs';
 import { tempDir } from '@kagg/testkit/temp';
 
 type Event =
@@ -30,6 +30,7 @@ async function recordFs(dir: string): Promise<{ events: Event[]; restore: () => 
     open: fsp.open,
     rename: fsp.rename,
     writeFile: handleProto.writeFile,
+    write: handleProto.write,
     sync: handleProto.sync,
   };
   const m = fsp as unknown as Record<string, unknown>;
@@ -42,10 +43,10 @@ async function recordFs(dir: string): Promise<{ events: Event[]; restore: () => 
     events.push({ op: 'rename', from, to });
     return saved.rename(from, to);
   };
-  for (const op of ['writeFile', 'sync'] as const) {
+  for (const op of ['writeFile', 'write', 'sync'] as const) {
     const original = saved[op];
     handleProto[op] = function (this: { fd: number }, ...args: unknown[]) {
-      events.push({ op: op === 'writeFile' ? 'write' : op, fd: this.fd });
+      events.push({ op: op === 'sync' ? 'sync' : 'write', fd: this.fd });
       return original.apply(this, args);
     };
   }
@@ -54,7 +55,7 @@ async function recordFs(dir: string): Promise<{ events: Event[]; restore: () => 
     events,
     restore: () => {
       Object.assign(m, { open: saved.open, rename: saved.rename });
-      Object.assign(handleProto, { writeFile: saved.writeFile, sync: saved.sync });
+      Object.assign(handleProto, { writeFile: saved.writeFile, write: saved.write, sync: saved.sync });
       syncBuiltinESMExports();
     },
   };
@@ -94,5 +95,41 @@ describe('writeFileAtomic', () => {
     writeFileSync(shared, '{}', { mode: 0o644 });
     await writeFileAtomic(shared, '{"a":1}');
     assert.equal(statSync(shared).mode & 0o777, 0o600);
+  });
+
+  it('leaves no temporary file behind when the rename fails, and reports the failure', async () => {
+    const taken = path.join(dir, 'taken');
+    mkdirSync(path.join(taken, 'inside'), { recursive: true });
+    await assert.rejects(writeFileAtomic(taken, 'x'), (e: NodeJS.ErrnoException) => e.code !== undefined);
+    assert.deepEqual(
+      readdirSync(dir).filter((n) => n.endsWith('.tmp')),
+      [],
+    );
+  });
+});
+
+describe('appendLineDurable', () => {
+  const dir = tempDir('kagg-append-');
+
+  it('appends each record as one line, newlines inside it folded, in a private file it creates', async () => {
+    const file = path.join(dir, 'new-folder', 'batch.jsonl');
+    await appendLineDurable(file, '{"a":1}');
+    await appendLineDurable(file, '{"b":\n2}');
+    assert.equal(readFileSync(file, 'utf8'), '{"a":1}\n{"b": 2}\n');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+  });
+
+  it('flushes the line to disk before it returns', async () => {
+    const file = path.join(dir, 'flushed.jsonl');
+    const { events, restore } = await recordFs(dir);
+    try {
+      await appendLineDurable(file, 'record');
+    } finally {
+      restore();
+    }
+    const opened = events.find((e) => e.op === 'open' && e.file === file);
+    assert.ok(opened && opened.op === 'open', 'the file itself was opened');
+    const order = events.filter((e) => 'fd' in e && e.fd === opened.fd).map((e) => e.op);
+    assert.deepEqual(order, ['open', 'write', 'sync']);
   });
 });

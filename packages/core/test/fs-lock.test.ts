@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { withFileLock } from '@kagg/core/fs';
@@ -37,7 +37,8 @@ describe('withFileLock', () => {
         },
         { timeoutMs: 300 },
       ),
-      (e: Error & { code?: string }) => e.code === 'LOCK_TIMEOUT' && e.message.includes(file),
+      (e: Error & { code?: string; action?: string }) =>
+        e.code === 'LOCK_TIMEOUT' && e.message.includes(file) && e.action?.includes(`${file}.lock`) === true,
     );
     assert.equal(ran, false);
     assert.equal(readFileSync(`${file}.lock`, 'utf8'), String(owner.pid));
@@ -46,8 +47,84 @@ describe('withFileLock', () => {
   it('takes over the lock of a process that died, and releases it after', async () => {
     const file = path.join(dir, 'orphan.json');
     writeFileSync(`${file}.lock`, String(deadPid()));
-    const inside = await withFileLock(file, async () => readFileSync(`${file}.lock`, 'utf8'), { timeoutMs: 60_000 });
-    assert.equal(inside, String(process.pid), 'the lock holds the new owner while it runs');
+    // staleMs far off: the dead owner alone, not the lock's age, allows the takeover.
+    const inside = await withFileLock(
+      file,
+      async () => ({ pid: readFileSync(`${file}.lock`, 'utf8'), mode: statSync(`${file}.lock`).mode & 0o777 }),
+      { timeoutMs: 60_000, staleMs: 600_000 },
+    );
+    assert.deepEqual(inside, { pid: String(process.pid), mode: 0o600 }, 'the lock holds the new owner while it runs');
     assert.equal(existsSync(`${file}.lock`), false);
+  });
+
+  it('takes over a lock older than staleMs even when its owner still runs (a pid reused after a crash)', async () => {
+    const file = path.join(dir, 'old.json');
+    writeFileSync(`${file}.lock`, String(owner.pid));
+    const anHourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(`${file}.lock`, anHourAgo, anHourAgo);
+    const result = await withFileLock(file, async () => 'ran', { timeoutMs: 60_000, staleMs: 60_000 });
+    assert.equal(result, 'ran');
+  });
+
+  it("keeps a live owner's lock younger than the staleMs given, even past the 30 s default", async () => {
+    const file = path.join(dir, 'young.json');
+    writeFileSync(`${file}.lock`, String(owner.pid));
+    const fortyFiveSecondsAgo = new Date(Date.now() - 45_000);
+    utimesSync(`${file}.lock`, fortyFiveSecondsAgo, fortyFiveSecondsAgo);
+    await assert.rejects(
+      withFileLock(file, async () => 'ran', { timeoutMs: 300, staleMs: 600_000 }),
+      (e: Error & { code?: string }) => e.code === 'LOCK_TIMEOUT',
+    );
+    assert.equal(readFileSync(`${file}.lock`, 'utf8'), String(owner.pid));
+  });
+
+  it('never takes a fresh lock whose owner has not written its pid yet', async () => {
+    const file = path.join(dir, 'half-written.json');
+    writeFileSync(`${file}.lock`, '');
+    await assert.rejects(
+      withFileLock(file, async () => 'ran', { timeoutMs: 300, staleMs: 600_000 }),
+      (e: Error & { code?: string }) => e.code === 'LOCK_TIMEOUT',
+    );
+    assert.equal(readFileSync(`${file}.lock`, 'utf8'), '');
+  });
+
+  it('waits for a live owner that releases the lock, then runs', async () => {
+    const file = path.join(dir, 'busy.json');
+    writeFileSync(`${file}.lock`, String(owner.pid));
+    const release = setTimeout(() => rmSync(`${file}.lock`), 200);
+    try {
+      const result = await withFileLock(file, async () => 'ran', { timeoutMs: 60_000, staleMs: 600_000 });
+      assert.equal(result, 'ran');
+    } finally {
+      clearTimeout(release);
+    }
+  });
+
+  it('releases the lock when the work fails, and passes the failure on', async () => {
+    const file = path.join(dir, 'failing.json');
+    await assert.rejects(
+      withFileLock(file, async () => {
+        throw new Error('work failed');
+      }),
+      /work failed/,
+    );
+    assert.equal(existsSync(`${file}.lock`), false);
+  });
+
+  it("returns the work's result even when the lock file was deleted by hand meanwhile", async () => {
+    const file = path.join(dir, 'deleted.json');
+    const result = await withFileLock(file, async () => {
+      rmSync(`${file}.lock`);
+      return 'ran';
+    });
+    assert.equal(result, 'ran');
+  });
+
+  it("fails at once with the file system's error when the lock cannot be created, instead of waiting", async () => {
+    const file = path.join(dir, 'no-such-folder', 'x.json');
+    await assert.rejects(
+      withFileLock(file, async () => 'ran', { timeoutMs: 5_000 }),
+      (e: NodeJS.ErrnoException) => e.code === 'ENOENT',
+    );
   });
 });

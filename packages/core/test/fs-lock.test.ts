@@ -78,6 +78,32 @@ describe('withFileLock', () => {
     assert.equal(readFileSync(`${file}.lock`, 'utf8'), String(owner.pid));
   });
 
+  it("leaves a dead owner's lock to the live process already taking it over (no two takers, no stolen fresh lock)", async () => {
+    const file = path.join(dir, 'contested.json');
+    const dead = String(deadPid());
+    writeFileSync(`${file}.lock`, dead);
+    writeFileSync(`${file}.lock.takeover`, String(owner.pid));
+    await assert.rejects(
+      withFileLock(file, async () => 'ran', { timeoutMs: 300, staleMs: 600_000 }),
+      (e: Error & { code?: string }) => e.code === 'LOCK_TIMEOUT',
+    );
+    assert.equal(readFileSync(`${file}.lock`, 'utf8'), dead, 'only the guard holder may remove the lock');
+    rmSync(`${file}.lock.takeover`);
+  });
+
+  it('clears a takeover guard whose owner died, then takes the stale lock over and leaves no guard', async () => {
+    const file = path.join(dir, 'abandoned-takeover.json');
+    writeFileSync(`${file}.lock`, String(deadPid()));
+    writeFileSync(`${file}.lock.takeover`, String(deadPid()));
+    const result = await withFileLock(file, async () => readFileSync(`${file}.lock`, 'utf8'), {
+      timeoutMs: 60_000,
+      staleMs: 600_000,
+    });
+    assert.equal(result, String(process.pid));
+    assert.equal(existsSync(`${file}.lock.takeover`), false);
+    assert.equal(existsSync(`${file}.lock`), false);
+  });
+
   it('never takes a fresh lock whose owner has not written its pid yet', async () => {
     const file = path.join(dir, 'half-written.json');
     writeFileSync(`${file}.lock`, '');

@@ -154,14 +154,15 @@ for (const target of TARGETS) {
       const [refused] = await runAllWays(deploy('refused'), (extra) => env({ ...fake.refused, ...extra }));
       assert.equal(refused!.code, 1, refused!.stderr);
 
-      const [show] = await runAllWays(['endpoints', 'show', 'canary0'], env);
+      const [show, shownJson] = await runAllWays(['endpoints', 'show', 'canary0'], env);
       assert.equal(show!.code, 0, show!.stderr);
       const [invoke] = await runAllWays(['invoke', 'canary0', '--data', '{"a": 40, "b": 2}'], env);
       assert.equal(invoke!.code, 0, invoke!.stderr);
       assert.match(invoke!.stdout, /42/);
       await runAllWays(['invoke', 'canary0', '--data', '{"x": 1}'], env); // a KeyError in the notebook
       await runAllWays(['logs', 'canary0'], env);
-      const url = JSON.parse((await kagg(['endpoints', 'show', 'canary0', '--json'], env())).stdout).url as string;
+      const url = JSON.parse(shownJson!.stdout).endpoint.url as string;
+      assert.match(url, /^https?:\/\/127\.0\.0\.1:/);
       // by name, each probe goes through the target's invocation (its credentials); by URL, bare
       for (const endpoint of ['canary0', url]) {
         const args = ['monitor', endpoint, '--duration', '300ms', '--data', '{"a": 1, "b": 2}', '--json'];

@@ -23,18 +23,24 @@ export const CANARY = {
   notebook: 'ghp_C0ffeeAAcanaryN0tebookS3cret9XyZ1234',
 };
 /** Every form a leak could take: raw, base64 (and -url), URL-encoded, and the Basic header value. */
-const FORMS = Object.entries(CANARY).flatMap(([source, value]) =>
-  [
-    value,
-    Buffer.from(value).toString('base64'),
-    Buffer.from(value).toString('base64url'),
-    encodeURIComponent(value),
-    ...(source === 'kaggleKey' ? [Buffer.from(`alice:${value}`).toString('base64')] : []),
-  ].map((form) => ({ source, form })),
-);
+function formsOf(canaries: Record<string, string>): Array<{ source: string; form: string }> {
+  return Object.entries(canaries).flatMap(([source, value]) =>
+    [
+      value,
+      Buffer.from(value).toString('base64'),
+      Buffer.from(value).toString('base64url'),
+      encodeURIComponent(value),
+      ...(source === 'kaggleKey' ? [Buffer.from(`alice:${value}`).toString('base64')] : []),
+    ].map((form) => ({ source, form })),
+  );
+}
+const FORMS = formsOf(CANARY);
 
-function leaks(text: string): string[] {
-  return FORMS.filter(({ form }) => text.includes(form)).map(({ source, form }) => `${source} (${form})`);
+/** The canaries (and `extra`: secrets a test learns as it runs, e.g. a key a target made) in `text`. */
+export function leaks(text: string, extra: Record<string, string> = {}): string[] {
+  return [...FORMS, ...formsOf(extra)]
+    .filter(({ form }) => text.includes(form))
+    .map(({ source, form }) => `${source} (${form})`);
 }
 
 export function assertClean(result: RunResult, what: string): void {
@@ -56,16 +62,17 @@ function allFiles(dir: string): string[] {
   });
 }
 
-/** The files under `dir` holding a canary, with the sources of the canaries (zips read entry by entry). */
+/** The files under `dir` holding a canary (or one of `extra`), with the sources of the canaries (zips read entry by entry). */
 export function leakyFiles(
   dir: string,
   skip: (file: string) => boolean = () => false,
+  extra: Record<string, string> = {},
 ): Array<{ file: string; sources: string[] }> {
   return allFiles(dir)
     .filter((file) => !skip(file))
     .map((file) => {
       const text = file.endsWith('.zip') ? unzipText(file) : readFileSync(file, 'latin1');
-      const sources = [...new Set(FORMS.filter(({ form }) => text.includes(form)).map(({ source }) => source))];
+      const sources = [...new Set(leaks(text, extra).map((found) => found.split(' ')[0]!))];
       return { file, sources };
     })
     .filter(({ sources }) => sources.length > 0);

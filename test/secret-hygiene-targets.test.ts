@@ -6,10 +6,12 @@
  * target: deploy (one endpoint each plain, --json and KAGG_DEBUG=1, so each way does a real deploy),
  * a deploy the fake refuses (a wrong credential, or no engine), endpoints show, invoke, logs,
  * `kagg monitor` by name and by URL, and destroy. Neither stdout, stderr nor any file under KAGG_HOME
- * may hold a canary in any form (see secret-hygiene-helpers.ts). No target has a `secret: true`
+ * may hold a canary in any form (see secret-hygiene-helpers.ts), nor a secret the target made (the
+ * Azure function keys: only in their own files, gone with their endpoints). No target has a `secret: true`
  * setting today; the conformance suite covers that path for a target that declares one.
  */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { startAwsFake } from '@kagg/testkit/aws-fake';
@@ -17,8 +19,8 @@ import { startAzureFake } from '@kagg/testkit/azure-fake';
 import { startCloudRunFake } from '@kagg/testkit/cloud-run-fake';
 import { startDockerFake } from '@kagg/testkit/docker-fake';
 import { startGcpFake } from '@kagg/testkit/gcp-fake';
-import { cleanup, FIXTURES, isolatedEnv, kagg, ROOT, tempDir } from './helpers.ts';
-import { assertClean, CANARY, leakyFiles, runAllWays, WAYS } from './secret-hygiene-helpers.ts';
+import { cleanup, FIXTURES, isolatedEnv, kagg, ROOT, type RunResult, tempDir } from './helpers.ts';
+import { assertClean, CANARY, leaks, leakyFiles, runAllWays, WAYS } from './secret-hygiene-helpers.ts';
 
 const NOTEBOOK = path.join(FIXTURES, 'pm-basic.ipynb');
 
@@ -40,6 +42,8 @@ interface TargetUnderTest {
   plugin: string;
   /** Starts the fake; the target's variables, what a refused deploy changes, and how to stop. */
   start(): Promise<{ env: Record<string, string>; refused: Record<string, string>; close(): Promise<void> }>;
+  /** Secrets the target made on deploy and keeps under KAGG_HOME (`dir`), by file. */
+  made?: { dir: string[] };
 }
 
 const GCP_ENV = { GOOGLE_CLOUD_PROJECT: 'kagg-test', KAGG_GCP_POLL_MS: '10' };
@@ -94,6 +98,7 @@ const TARGETS: TargetUnderTest[] = [
   {
     flag: '--azure',
     plugin: 'azure',
+    made: { dir: ['targets', 'azure', 'keys'] }, // the function keys, each in its 0600 file
     async start() {
       const fake = await startAzureFake({ token: CANARY.azureToken });
       return {
@@ -132,6 +137,11 @@ for (const target of TARGETS) {
       const fake = await target.start();
       t.after(() => fake.close());
       const env = (extra: Record<string, string> = {}) => isolatedEnv(home, { ...CANARY_ENV, ...fake.env, ...extra });
+      const outputs: RunResult[] = [];
+      const keep = <T extends RunResult | RunResult[]>(result: T): T => {
+        outputs.push(...[result].flat());
+        return result;
+      };
       const linked = await kagg(['plugins', 'link', path.join(ROOT, 'plugins', target.plugin), '--no-install'], env());
       assert.equal(linked.code, 0, linked.stderr);
 
@@ -147,26 +157,32 @@ for (const target of TARGETS) {
       // one endpoint per way, so that each way does a real deploy rather than an unchanged no-op
       const names = WAYS.map((_, i) => `canary${i}`);
       for (const [i, { suffix, extra, label }] of WAYS.entries()) {
-        const result = await kagg([...deploy(names[i]!), ...suffix], env(extra));
+        const result = keep(await kagg([...deploy(names[i]!), ...suffix], env(extra)));
         assertClean(result, `${deploy(names[i]!).join(' ')} ${suffix.join(' ')}${label}`);
         assert.equal(result.code, 0, result.stderr);
       }
-      const [refused] = await runAllWays(deploy('refused'), (extra) => env({ ...fake.refused, ...extra }));
+      // the secrets the target made for the endpoints (Azure's function keys), read while they exist
+      const keys = target.made ? path.join(home, ...target.made.dir) : '';
+      const made = Object.fromEntries(
+        keys ? readdirSync(keys).map((file) => [file, readFileSync(path.join(keys, file), 'utf8').trim()]) : [],
+      );
+      if (target.made) assert.equal(Object.keys(made).length, names.length, 'one key per endpoint');
+      const [refused] = keep(await runAllWays(deploy('refused'), (extra) => env({ ...fake.refused, ...extra })));
       assert.equal(refused!.code, 1, refused!.stderr);
 
-      const [show, shownJson] = await runAllWays(['endpoints', 'show', 'canary0'], env);
+      const [show, shownJson] = keep(await runAllWays(['endpoints', 'show', 'canary0'], env));
       assert.equal(show!.code, 0, show!.stderr);
-      const [invoke] = await runAllWays(['invoke', 'canary0', '--data', '{"a": 40, "b": 2}'], env);
+      const [invoke] = keep(await runAllWays(['invoke', 'canary0', '--data', '{"a": 40, "b": 2}'], env));
       assert.equal(invoke!.code, 0, invoke!.stderr);
       assert.match(invoke!.stdout, /42/);
-      await runAllWays(['invoke', 'canary0', '--data', '{"x": 1}'], env); // a KeyError in the notebook
-      await runAllWays(['logs', 'canary0'], env);
+      keep(await runAllWays(['invoke', 'canary0', '--data', '{"x": 1}'], env)); // a KeyError in the notebook
+      keep(await runAllWays(['logs', 'canary0'], env));
       const url = JSON.parse(shownJson!.stdout).endpoint.url as string;
       assert.match(url, /^https?:\/\/127\.0\.0\.1:/);
       // by name, each probe goes through the target's invocation (its credentials); by URL, bare
       for (const endpoint of ['canary0', url]) {
         const args = ['monitor', endpoint, '--duration', '300ms', '--data', '{"a": 1, "b": 2}', '--json'];
-        const monitor = await kagg(args, env());
+        const monitor = keep(await kagg(args, env()));
         assertClean(monitor, args.join(' '));
         if (endpoint === 'canary0') {
           assert.equal(monitor.code, 0, monitor.stdout + monitor.stderr);
@@ -175,11 +191,13 @@ for (const target of TARGETS) {
       }
 
       for (const [i, { suffix, extra, label }] of WAYS.entries()) {
-        const result = await kagg(['destroy', names[i]!, '--yes', ...suffix], env(extra));
+        const result = keep(await kagg(['destroy', names[i]!, '--yes', ...suffix], env(extra)));
         assertClean(result, `destroy ${names[i]} ${suffix.join(' ')}${label}`);
         assert.equal(result.code, 0, result.stderr);
       }
-      assert.deepEqual(leakyFiles(home), [], 'registry, state, logs, monitor runs and temp files hold no canary');
+      for (const { stdout, stderr } of outputs) assert.deepEqual(leaks(stdout + stderr, made), [], 'a key it made');
+      // the key files go with their endpoints: nothing under KAGG_HOME holds a canary or a key any more
+      assert.deepEqual(leakyFiles(home, undefined, made), [], 'registry, state, logs, monitor runs, temp files');
     });
   });
 }

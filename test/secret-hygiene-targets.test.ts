@@ -46,7 +46,23 @@ interface TargetUnderTest {
   made?: { dir: string[] };
 }
 
-const GCP_ENV = { GOOGLE_CLOUD_PROJECT: 'kagg-test', KAGG_GCP_POLL_MS: '10' };
+/** The Cloud Functions or the Cloud Run fake, its access and identity tokens canaries. */
+async function startGoogle(
+  start: (options: { accessToken: string; identityToken: string }) => Promise<{ url: string; close(): Promise<void> }>,
+) {
+  const fake = await start({ accessToken: CANARY.gcp, identityToken: CANARY.gcpIdentity });
+  return {
+    env: {
+      GOOGLE_CLOUD_PROJECT: 'kagg-test',
+      KAGG_GCP_POLL_MS: '10',
+      KAGG_GCP_API_ENDPOINT: fake.url,
+      KAGG_GCP_ACCESS_TOKEN: CANARY.gcp,
+      KAGG_GCP_IDENTITY_TOKEN: CANARY.gcpIdentity,
+    },
+    refused: { KAGG_GCP_ACCESS_TOKEN: `${CANARY.gcp}x` },
+    close: () => fake.close(),
+  };
+}
 
 const TARGETS: TargetUnderTest[] = [
   {
@@ -61,40 +77,8 @@ const TARGETS: TargetUnderTest[] = [
       };
     },
   },
-  {
-    flag: '--gcp',
-    plugin: 'gcp',
-    async start() {
-      const fake = await startGcpFake({ accessToken: CANARY.gcp, identityToken: CANARY.gcpIdentity });
-      return {
-        env: {
-          ...GCP_ENV,
-          KAGG_GCP_API_ENDPOINT: fake.url,
-          KAGG_GCP_ACCESS_TOKEN: CANARY.gcp,
-          KAGG_GCP_IDENTITY_TOKEN: CANARY.gcpIdentity,
-        },
-        refused: { KAGG_GCP_ACCESS_TOKEN: `${CANARY.gcp}x` },
-        close: () => fake.close(),
-      };
-    },
-  },
-  {
-    flag: '--cloud-run',
-    plugin: 'gcp',
-    async start() {
-      const fake = await startCloudRunFake({ accessToken: CANARY.gcp, identityToken: CANARY.gcpIdentity });
-      return {
-        env: {
-          ...GCP_ENV,
-          KAGG_GCP_API_ENDPOINT: fake.url,
-          KAGG_GCP_ACCESS_TOKEN: CANARY.gcp,
-          KAGG_GCP_IDENTITY_TOKEN: CANARY.gcpIdentity,
-        },
-        refused: { KAGG_GCP_ACCESS_TOKEN: `${CANARY.gcp}x` },
-        close: () => fake.close(),
-      };
-    },
-  },
+  { flag: '--gcp', plugin: 'gcp', start: () => startGoogle(startGcpFake) },
+  { flag: '--cloud-run', plugin: 'gcp', start: () => startGoogle(startCloudRunFake) },
   {
     flag: '--azure',
     plugin: 'azure',

@@ -7,86 +7,16 @@
  * folder may hold a canary, raw, base64, URL-encoded or inside a Basic header.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type FakeKaggle, startFakeKaggle } from '@kagg/testkit/kaggle-fake';
-import { FIXTURES, isolatedEnv, kagg, type RunResult, tempDir } from './helpers.ts';
-
-const CANARY = {
-  kaggleKey: 'c0ffee11canary5ecret0kaggle0key01',
-  kaggleToken: 'KGAT_c0ffee22canary5ecret0kaggle0tok',
-  oauthRefresh: 'c0ffee33canary-oauth-refresh/token+',
-  aws: 'c0ffee44canary/AWS+secret0access0key0000',
-  awsSession: 'c0ffee55canary/AWS+session0token',
-  gcp: 'ya29.c0ffee66canary-gcp-token',
-  azure: 'c0ffee77canary~azure.client.secret',
-  azureToken: 'eyJc0ffee88canary.azure.token',
-  env: 'c0ffee99canary/env+value=',
-  notebook: 'ghp_C0ffeeAAcanaryN0tebookS3cret9XyZ1234',
-};
-/** Every form a leak could take: raw, base64 (and -url), URL-encoded, and the Basic header value. */
-const FORMS = Object.entries(CANARY).flatMap(([source, value]) =>
-  [
-    value,
-    Buffer.from(value).toString('base64'),
-    Buffer.from(value).toString('base64url'),
-    encodeURIComponent(value),
-    ...(source === 'kaggleKey' ? [Buffer.from(`alice:${value}`).toString('base64')] : []),
-  ].map((form) => ({ source, form })),
-);
+import { FIXTURES, isolatedEnv, kagg, tempDir } from './helpers.ts';
+import { assertClean, CANARY, leakyFiles, runAllWays as runAllWaysIn } from './secret-hygiene-helpers.ts';
 
 let fake: FakeKaggle;
 let home = '';
 let secretsDir = '';
-
-function leaks(text: string): string[] {
-  return FORMS.filter(({ form }) => text.includes(form)).map(({ source, form }) => `${source} (${form})`);
-}
-
-function assertClean(result: RunResult, what: string): void {
-  for (const [stream, text] of [
-    ['stdout', result.stdout],
-    ['stderr', result.stderr],
-  ] as const) {
-    const found = leaks(text);
-    assert.deepEqual(found, [], `kagg ${what}: ${stream} holds ${found.join(', ')}:\n${text.slice(0, 2000)}`);
-  }
-}
-
-function allFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = path.join(dir, name);
-    const s = statSync(p, { throwIfNoEntry: false });
-    if (!s) return [];
-    return s.isDirectory() ? allFiles(p) : s.isFile() ? [p] : [];
-  });
-}
-
-/** The files under `dir` holding a canary, with the sources of the canaries (zips read entry by entry). */
-function leakyFiles(
-  dir: string,
-  skip: (file: string) => boolean = () => false,
-): Array<{ file: string; sources: string[] }> {
-  return allFiles(dir)
-    .filter((file) => !skip(file))
-    .map((file) => {
-      const text = file.endsWith('.zip') ? unzipText(file) : readFileSync(file, 'latin1');
-      const sources = [...new Set(FORMS.filter(({ form }) => text.includes(form)).map(({ source }) => source))];
-      return { file, sources };
-    })
-    .filter(({ sources }) => sources.length > 0);
-}
-
-/** Every entry of a zip, inflated, concatenated (python3's zipfile: no zip code of our own to trust). */
-function unzipText(file: string): string {
-  const script =
-    'import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nfor n in z.namelist(): sys.stdout.buffer.write(n.encode() + b"\\n" + z.read(n) + b"\\n")';
-  const out = spawnSync('python3', ['-c', script, file], { encoding: 'latin1', maxBuffer: 256 * 1024 * 1024 });
-  assert.equal(out.status, 0, out.stderr);
-  return out.stdout;
-}
 
 before(async () => {
   fake = await startFakeKaggle({ users: [{ username: 'alice', key: CANARY.kaggleKey, token: CANARY.kaggleToken }] });
@@ -159,19 +89,8 @@ const KAGGLE_SOURCES: Array<[string, () => Record<string, string>]> = [
 ];
 
 /** Runs `args` plain, with --json and with KAGG_DEBUG=1, each checked for canaries. */
-async function runAllWays(args: string[], kaggle: Record<string, string> = {}): Promise<RunResult[]> {
-  const results: RunResult[] = [];
-  for (const [suffix, extra] of [
-    [[], {}],
-    [['--json'], {}],
-    [[], { KAGG_DEBUG: '1' }],
-  ] as const) {
-    const result = await kagg([...args, ...suffix], env(kaggle, extra));
-    assertClean(result, `${[...args, ...suffix].join(' ')}${'KAGG_DEBUG' in extra ? ' (KAGG_DEBUG=1)' : ''}`);
-    results.push(result);
-  }
-  return results;
-}
+const runAllWays = (args: string[], kaggle: Record<string, string> = {}) =>
+  runAllWaysIn(args, (extra) => env(kaggle, extra));
 
 /** The credential files the test itself wrote. */
 const ours = (file: string) => file.startsWith(secretsDir) || file.startsWith(path.join(home, '.kaggle'));

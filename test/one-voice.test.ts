@@ -104,8 +104,9 @@ describe('one voice across commands', () => {
     );
     assert.deepEqual(
       json.json.installable.map((t) => t.id),
-      ['aws', 'gcp', 'azure'],
+      ['aws', 'gcp', 'cloud-run', 'azure', 'container'],
     );
+    assert.match(text.stdout, /^cloud-run +kagg plugins install @kagg\/plugin-gcp@\S+$/m);
   });
 
   it('gives each short flag one meaning across every command, apart from the differences on purpose', async () => {

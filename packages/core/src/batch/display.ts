@@ -1,8 +1,8 @@
 /**
- * What a batch shows while it runs. stdout not a terminal (piped): one line per finished item,
- * `STATUS<TAB>INPUT<TAB>RESULT-OR-ERROR`, nothing else (so too with no live bar). stderr a terminal
- * that redraws (`canRedraw`: not CI, not TERM=dumb): a live bar with done,
- * failed and running counts and an ETA, failures printed above it. `--json` shows neither.
+ * What a batch shows while it runs. stdout piped, or no live bar: one line per finished item on
+ * stdout, `STATUS<TAB>INPUT<TAB>RESULT-OR-ERROR`, nothing else. stderr a terminal that redraws
+ * (`canRedraw`: not CI, not TERM=dumb): a live bar with done, failed and running counts and an ETA,
+ * failures printed above it. `--json` shows neither.
  * At the end, `summaryLines` makes the summary table.
  */
 import { canRedraw } from '../command/progress.js';

@@ -50,6 +50,25 @@ describe('deploy with the preprocess plugin', () => {
     assert.equal(allowed.json.scanned, true);
   });
 
+  it('refuses on exactly the findings `kagg preprocess` reports: one scan, one code path', async () => {
+    const nb = path.join(work, 'same', 'same.ipynb');
+    writeNotebook(nb, [
+      'import os',
+      `KEY = "${FAKE_KEY}"\nTOKEN = "ghp_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8d"`,
+      `ALLOWED = "AKIAZ7HJ5KWPMQ3EGRTX"  # kagg:allow`,
+      'def process_request(payload):\n    return {"ok": True}',
+    ]);
+    type Seen = Array<{ rule: string; cell: number; location: string; line: number; preview: string }>;
+    const key = (findings: Seen) =>
+      findings.map(({ rule, cell, location, line, preview }) => ({ rule, cell, location, line, preview }));
+    const scanned = await kaggJson<{ findings: Seen }>(['preprocess', nb], env);
+    assert.equal(scanned.code, 1, scanned.stderr);
+    const refused = await kaggJson<{ error: { code: string; details: { findings: Seen } } }>(['deploy', nb], env);
+    assert.equal(refused.json.error.code, 'SECRETS_FOUND');
+    assert.equal(scanned.json.findings.length, 2, 'the AWS key and the GitHub token; the allowed line is not one');
+    assert.deepEqual(key(refused.json.error.details.findings), key(scanned.json.findings));
+  });
+
   it('derives requirements from imports and merges a requirements.txt next to the notebook', async () => {
     const nb = path.join(work, 'model', 'model.ipynb');
     writeNotebook(nb, [

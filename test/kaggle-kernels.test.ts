@@ -109,7 +109,7 @@ describe('kagg kernels', () => {
       env(),
     );
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(r.json, { sessionId: id, cancelRequested: true });
+    assert.deepEqual(r.json, { sessionId: id, cancelRequested: true, warnings: [] });
     assert.deepEqual(fake.calls('CancelKernelSession').at(-1)?.body, { kernelSessionId: id });
     assert.equal(await status(), 'CANCEL_REQUESTED');
     assert.equal(await status(), 'CANCEL_ACKNOWLEDGED');

@@ -19,7 +19,7 @@ describe('the kagg launcher', () => {
     });
     const run = spawnSync('kagg', ['endpoints', 'list', '--json'], { cwd: home, env, encoding: 'utf8' });
     assert.equal(run.status, 0, run.stderr);
-    assert.deepEqual(JSON.parse(run.stdout), { endpoints: [] });
+    assert.deepEqual(JSON.parse(run.stdout), { endpoints: [], warnings: [] });
   });
 
   it('refuses a Node older than 22 with one line naming the version and the fix', () => {

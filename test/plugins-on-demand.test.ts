@@ -134,7 +134,7 @@ describe('plugins installed on demand from an npm registry', { timeout: 900_000 
 
     const destroyed = await kagg(['destroy', 'gone-soon', '--yes', '--json'], env);
     assert.equal(destroyed.code, 0, destroyed.stderr);
-    assert.deepEqual(JSON.parse(destroyed.stdout), { destroyed: 'gone-soon', target: 'aws' });
+    assert.deepEqual(JSON.parse(destroyed.stdout), { destroyed: 'gone-soon', target: 'aws', warnings: [] });
     assert.ok(!fake.state.functions.has('kagg-gone-soon'));
   });
 

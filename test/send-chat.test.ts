@@ -98,6 +98,7 @@ describe('kagg send and kagg chat with a private endpoint', () => {
         { text: 'two', reply: 'You said: two' },
       ],
       failed: 0,
+      warnings: [],
     });
   });
 

@@ -23,4 +23,5 @@ Object.assign(process.env, VARS);
 after(() => fake.close());
 
 const [target] = await targetsHook();
-describeDeployTarget(target!, { options: { public: true } });
+// A region no AWS SDK knows (it fits the schema's pattern): the target refuses it before any call.
+describeDeployTarget(target!, { options: { public: true }, refuse: { region: 'eu-mars-1' } });

@@ -21,4 +21,8 @@ Object.assign(process.env, {
 after(() => fake.close());
 
 const [target] = (await targetsHook()) as DeployTarget[];
-describeDeployTarget(target as DeployTarget, { options: { public: true } });
+// An app setting Flex Consumption rejects (and kagg sets itself).
+describeDeployTarget(target as DeployTarget, {
+  options: { public: true },
+  refuse: { environment: { FUNCTIONS_WORKER_RUNTIME: 'node' } },
+});

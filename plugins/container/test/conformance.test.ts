@@ -7,4 +7,8 @@ import { startDockerFake } from '@kagg/testkit/docker-fake';
 const fake = await startDockerFake();
 after(() => fake.stop());
 
-describeDeployTarget(containerTarget, { options: { dockerHost: fake.host, port: 0, startTimeout: 60 } });
+describeDeployTarget(containerTarget, {
+  options: { dockerHost: fake.host, port: 0, startTimeout: 60 },
+  // An engine socket that does not exist: no engine answers there.
+  refuse: { dockerHost: 'unix:///nonexistent/kagg-conformance/docker.sock' },
+});

@@ -24,4 +24,8 @@ after(() => fake.close());
 
 const target = ((await targetsHook()) as DeployTarget[]).find((t) => t.id === 'cloud-run');
 if (!target) throw new Error('the kagg:targets hook of @kagg/plugin-gcp does not contribute cloud-run');
-describeDeployTarget(target, { options: { region: 'europe-west1', public: true } });
+// 8 GiB on one vCPU: Cloud Run allows 4 GiB per vCPU, which the schema alone cannot say.
+describeDeployTarget(target, {
+  options: { region: 'europe-west1', public: true },
+  refuse: { memory: 8192, cpu: 1 },
+});

@@ -22,4 +22,8 @@ Object.assign(process.env, {
 after(() => fake.close());
 
 const [target] = (await targetsHook()) as DeployTarget[];
-describeDeployTarget(target as DeployTarget, { options: { region: 'europe-west1', public: true } });
+describeDeployTarget(target as DeployTarget, {
+  options: { region: 'europe-west1', public: true },
+  // Each setting is valid alone; together they are not, which only the target can tell.
+  refuse: { minInstances: 2, maxInstances: 1 },
+});

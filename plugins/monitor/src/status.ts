@@ -1,6 +1,6 @@
 /**
- * What the user sees while a monitor runs, on stderr: on a terminal one status line rewritten in
- * place (at most 10 times a second); when piped, one plain line per probe and per alert, easy to grep.
+ * What the user sees while a monitor runs, on stderr: on a terminal that redraws (not CI, not
+ * TERM=dumb) one status line rewritten in place (at most 10 times a second); when piped, one plain line per probe and per alert, easy to grep.
  */
 import type { AlertEvent } from './alerts.js';
 import type { Delivery } from './notify.js';
@@ -17,14 +17,16 @@ export class LiveStatus {
   private readonly latest = new Map<string, EndpointSummary>();
   private drawn = false;
 
+  /** `live`: redraw one line in place (the command passes core's `canRedraw`); else plain lines. */
   constructor(
     private readonly stream: StatusStream,
     private readonly endsAt: number,
+    private readonly live: boolean = Boolean(stream.isTTY),
   ) {}
 
   record(r: ProbeRecord | MissedRecord, summary: EndpointSummary): void {
     this.latest.set(summary.endpoint, summary);
-    if (!this.stream.isTTY) {
+    if (!this.live) {
       this.stream.write(`${lineOf(r)}\n`);
       return;
     }
@@ -47,7 +49,7 @@ export class LiveStatus {
   message(text: string): void {
     this.clear();
     this.stream.write(`${text}\n`);
-    if (this.stream.isTTY) this.draw();
+    if (this.live) this.draw();
   }
 
   stop(): void {
@@ -55,7 +57,7 @@ export class LiveStatus {
   }
 
   private clear(): void {
-    if (this.stream.isTTY && this.drawn) {
+    if (this.live && this.drawn) {
       this.stream.write('\r\x1b[K');
       this.drawn = false;
     }

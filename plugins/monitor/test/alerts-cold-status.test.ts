@@ -200,4 +200,16 @@ describe('live status', () => {
     status.stop();
     assert.equal(out.at(-1), '\r\x1b[K');
   });
+
+  test('a terminal that cannot redraw (CI, TERM=dumb; the command asks canRedraw): plain lines', () => {
+    const out: string[] = [];
+    const status = new LiveStatus({ isTTY: true, write: (t: string) => out.push(t) }, Date.now() + 60_000, false);
+    status.record(record, summary);
+    status.message('ALERT iris');
+    status.stop();
+    assert.deepEqual(out, [
+      '2026-01-01T00:00:00.000Z iris #4 503 12.5 ms FAIL cold [[STATUS] == 200: 503 == 200]\n',
+      'ALERT iris\n',
+    ]);
+  });
 });

@@ -1,10 +1,11 @@
 /**
- * What a batch shows while it runs. stdout not a terminal (piped): one line per finished item,
- * `STATUS<TAB>INPUT<TAB>RESULT-OR-ERROR`, nothing else. stderr a terminal: a live bar with done,
- * failed and running counts and an ETA, failures printed above it. `--json` shows neither.
+ * What a batch shows while it runs. stdout piped, or no live bar: one line per finished item on
+ * stdout, `STATUS<TAB>INPUT<TAB>RESULT-OR-ERROR`, nothing else. stderr a terminal that redraws
+ * (`canRedraw`: not CI, not TERM=dumb): a live bar with done, failed and running counts and an ETA,
+ * failures printed above it. `--json` shows neither.
  * At the end, `summaryLines` makes the summary table.
  */
-import { onTerminal } from '../command/progress.js';
+import { canRedraw } from '../command/progress.js';
 import { redact } from '../config/redact.js';
 import { itemLine, statusLabel, summarizeResult } from './report.js';
 import type { BatchEvent } from './runner.js';
@@ -34,8 +35,9 @@ export function createBatchDisplay(options: DisplayOptions): BatchDisplay {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   if (options.json) return { onEvent() {}, stop() {} };
-  const barOn = options.tty ?? onTerminal(stderr);
-  const linesOn = !stdout.isTTY || options.tty === false;
+  const barOn = options.tty ?? canRedraw(stderr);
+  // Without the bar (piped, CI, TERM=dumb) each finished item is a line, so the run is never silent.
+  const linesOn = !stdout.isTTY || !barOn;
   let total = 0;
   let done = 0;
   let failed = 0;

@@ -123,5 +123,7 @@ export const batchReportSchema = {
         },
       },
     },
+    /** Under `--json`, what the run warned about (a skipped line, a value kagg adjusted). */
+    warnings: { type: 'array', items: { type: 'string' } },
   },
 } as const;

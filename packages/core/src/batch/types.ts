@@ -152,4 +152,6 @@ export interface BatchReport {
   parallel: number;
   counts: { total: number; succeeded: number; failed: number; invalid: number; skipped: number };
   items: ReportItem[];
+  /** Under `--json`: what the run warned about (every kagg result carries them). */
+  warnings?: string[];
 }

@@ -24,9 +24,17 @@ export abstract class KaggCommand<T> extends Command {
     if (!this.jsonEnabled()) process.stderr.write(`${redact(message)}\n`);
   }
 
-  /** A warning on stderr (never in `--json` mode; return it in your result if scripts need it). */
+  /** Every warning this command gave, redacted, once each: its `--json` result carries them. */
+  private readonly warned = new Set<string>();
+
+  /**
+   * A warning: on stderr, or under `--json` in the result's `warnings` (every object result has that
+   * field, so a script reads what kagg adjusted or skipped without parsing stderr).
+   */
   warning(message: string): void {
-    if (!this.jsonEnabled()) process.stderr.write(`Warning: ${redact(message)}\n`);
+    const line = redact(message);
+    this.warned.add(line);
+    if (!this.jsonEnabled()) process.stderr.write(`Warning: ${line}\n`);
   }
 
   /** Data for humans on stdout (suppressed in `--json` mode, where the result object is printed). */
@@ -50,7 +58,7 @@ export abstract class KaggCommand<T> extends Command {
   }
 
   protected override toSuccessJson(result: unknown): unknown {
-    return redactValue(result);
+    return redactValue(withWarnings(result, this.warned));
   }
 
   override logJson(json: unknown): void {
@@ -64,6 +72,17 @@ export abstract class KaggCommand<T> extends Command {
   }
 
   abstract override run(): Promise<T>;
+}
+
+/**
+ * An object result with `warnings`: the ones it carries (deploy's, package's), then those the command
+ * gave, each once. Any other result (a list, a text) is left as it is.
+ */
+function withWarnings(result: unknown, warned: Iterable<string>): unknown {
+  if (typeof result !== 'object' || result === null || Array.isArray(result)) return result;
+  const own = (result as { warnings?: unknown }).warnings;
+  const carried = Array.isArray(own) ? own.filter((w): w is string => typeof w === 'string').map((w) => redact(w)) : [];
+  return { ...result, warnings: [...new Set([...carried, ...warned])] };
 }
 
 /**

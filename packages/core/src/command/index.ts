@@ -1,4 +1,4 @@
 export { KaggCommand, renderError } from './base.js';
-export { canPrompt, confirm, createProgress, onTerminal, type Progress } from './progress.js';
+export { canPrompt, canRedraw, confirm, createProgress, onTerminal, type Progress } from './progress.js';
 export { type CommandSuggestion, suggestCommand } from './suggest.js';
 export { textTable } from './table.js';

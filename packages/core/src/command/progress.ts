@@ -1,6 +1,6 @@
 /**
- * Progress for long work. On a TTY: a spinner line on stderr that redraws in place. Piped (or in CI):
- * one plain line per stage change, no escape codes. Silent in `--json` mode.
+ * Progress for long work. On a TTY: a spinner line on stderr that redraws in place. Piped (or in CI,
+ * or with TERM=dumb): one plain line per stage change, no escape codes. Silent in `--json` mode.
  */
 import { redact } from '../config/redact.js';
 import { usageError } from '../errors/index.js';
@@ -20,6 +20,15 @@ export interface Progress {
 /** True when `stream` is a terminal a person watches: a TTY, and not in CI. The one TTY test of kagg. */
 export function onTerminal(stream: { isTTY?: boolean } = process.stderr): boolean {
   return Boolean(stream.isTTY) && !process.env.CI;
+}
+
+/**
+ * True when a display may redraw lines in place on `stream` (spinners, live bars and tables): a
+ * terminal that moves its cursor, so not `TERM=dumb` (Emacs shells, some CI logs). The one decision
+ * for every live display; elsewhere they print plain lines.
+ */
+export function canRedraw(stream: { isTTY?: boolean } = process.stderr): boolean {
+  return onTerminal(stream) && process.env.TERM !== 'dumb';
 }
 
 /**
@@ -72,12 +81,13 @@ export function createProgress(options: {
   stream?: NodeJS.WriteStream;
   /** Only on a terminal: nothing at all when piped (for interactive paths whose output is data). */
   terminalOnly?: boolean;
-  /** Whether the stream is a terminal (default: onTerminal(stream)). */
+  /** Whether the stream is a terminal that redraws in place (default: canRedraw(stream)). */
   tty?: boolean;
 }): Progress {
   const stream = options.stream ?? process.stderr;
-  const tty = options.tty ?? onTerminal(stream);
-  if (!options.enabled || (options.terminalOnly && !tty)) return { stage() {}, stop() {}, transfer() {} };
+  if (!options.enabled || (options.terminalOnly && !(options.tty ?? onTerminal(stream))))
+    return { stage() {}, stop() {}, transfer() {} };
+  const tty = options.tty ?? canRedraw(stream);
   let current = '';
   let timer: NodeJS.Timeout | undefined;
   let frame = 0;

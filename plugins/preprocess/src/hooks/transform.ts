@@ -1,35 +1,35 @@
 /**
  * The `kagg:transform` hook: before kagg deploy packages a notebook, scan it for secrets (deploy
  * refuses on findings unless --allow-secrets) and derive its requirements from the deployable cells
- * (deploy merges them with a requirements.txt next to the notebook). The notebook is not rewritten.
- * The Python parser loads only when a code cell has something to parse.
+ * (deploy merges them with a requirements.txt next to the notebook), through `preprocessDocument`, the
+ * service `kagg preprocess` uses. The notebook is not rewritten. The Python parser loads only when a
+ * code cell has something to parse.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseRequirementsText, requirementName } from '@kagg/core/bundle';
-import type { SecretFinding, TransformHook, TransformInput, TransformResult } from '@kagg/plugin-api';
-import { analyzeRequirements, distributionNamed } from '../requirements/analyze.js';
-import { DEFAULT_RULES } from '../secrets/rules.js';
-import { scanNotebook } from '../secrets/scanner.js';
+import type { TransformHook, TransformInput, TransformResult } from '@kagg/plugin-api';
+import { preprocessDocument } from '../preprocess.js';
+import { distributionNamed } from '../requirements/analyze.js';
 
 /** Cells that never reach the function add no requirement. */
 const NOT_DEPLOYED_TAGS = ['skip-deploy', 'injected-parameters'];
 
 export async function transformNotebook(input: TransformInput): Promise<TransformResult> {
-  const findings: SecretFinding[] = scanNotebook(input.notebook, { source: input.source, rules: DEFAULT_RULES }).map(
-    (finding) => ({
-      rule: finding.rule,
-      description: finding.description,
-      cell: finding.cell,
-      location: finding.location,
-      line: finding.line,
-      preview: finding.preview,
-    }),
-  );
-  const report = await analyzeRequirements(input.notebook, {
-    ...(input.directory ? { directory: input.directory } : {}),
-    skipTags: NOT_DEPLOYED_TAGS,
+  // The service `kagg preprocess` runs: a finding it reports is the one deploy refuses on.
+  const result = await preprocessDocument(input.notebook, input.source, {
+    scan: true,
+    requirements: { ...(input.directory ? { directory: input.directory } : {}), skipTags: NOT_DEPLOYED_TAGS },
   });
+  const findings = result.findings.map(({ rule, description, cell, location, line, preview }) => ({
+    rule,
+    description,
+    cell,
+    location,
+    line,
+    preview,
+  }));
+  const report = result.requirements!;
   const warnings = [...report.warnings];
   // Deploy adds a requirements.txt next to the notebook: an unknown import it names needs no warning.
   const declared = input.directory

@@ -1,4 +1,4 @@
-import { KaggCommand } from '@kagg/core/command';
+import { canRedraw, KaggCommand } from '@kagg/core/command';
 import { kaggPaths, loadSettings } from '@kagg/core/config';
 import { EndpointRegistry } from '@kagg/core/registry';
 import { Args, Flags } from '@oclif/core';
@@ -107,7 +107,7 @@ Exit codes: 0 done, 1 when an endpoint's alert is still triggered at the end, 2 
         signal: controller.signal,
         onStart: (run) => {
           this.info(`Monitor run ${run.id} (records: ${paths.home}/monitor/${run.id}/probes.jsonl)`);
-          if (!quiet) status = new LiveStatus(process.stderr, Date.now() + run.durationMs);
+          if (!quiet) status = new LiveStatus(process.stderr, Date.now() + run.durationMs, canRedraw(process.stderr));
         },
         onMetrics: (url) => this.info(`Prometheus metrics on ${url}`),
         ...(quiet

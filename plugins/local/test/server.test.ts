@@ -257,6 +257,16 @@ describe('local endpoint: redeploy and destroy', () => {
     assert.equal(two.url, one.url);
     await kill(two);
     const port = Number(new URL(two.url).port);
+    // The killed server's socket can outlive its process by a moment: squat once the port binds.
+    await until(
+      () =>
+        new Promise<boolean>((resolve) => {
+          const probe = createServer();
+          probe.once('error', () => resolve(false));
+          probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+        }),
+      'the killed server releases its port',
+    );
     const squatter = createServer();
     await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
     try {

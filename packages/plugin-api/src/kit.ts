@@ -5,6 +5,7 @@
  *   import { registerSecret, waitUntilAnswering, zipFiles } from '@kagg/plugin-api/kit';
  */
 import { createHash } from 'node:crypto';
+import { connect, createServer } from 'node:net';
 import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { type BundleFile, type ResourceNaming, TargetError } from './index.js';
 
@@ -246,4 +247,31 @@ function startupError(body: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** True when nothing listens on 127.0.0.1:port, so a server of yours can bind it. */
+export function loopbackPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen({ host: '127.0.0.1', port, exclusive: true }, () => probe.close(() => resolve(true)));
+  });
+}
+
+/**
+ * True once a TCP connection to 127.0.0.1:port succeeds. No HTTP request is sent, so the instance's
+ * first (cold) response stays the caller's.
+ */
+export function loopbackListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.setTimeout(1000);
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+  });
 }

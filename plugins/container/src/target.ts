@@ -8,7 +8,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { zipFiles } from '@kagg/core/bundle';
 import { BASE_IMAGE, CONTAINER_PORT, containerContextFiles, tarFiles } from '@kagg/core/container';
 import {
@@ -20,7 +20,7 @@ import {
   type OperationContext,
   TargetError,
 } from '@kagg/plugin-api';
-import { waitUntilAnswering } from '@kagg/plugin-api/kit';
+import { loopbackListening, loopbackPortFree, waitUntilAnswering } from '@kagg/plugin-api/kit';
 import { build, demultiplex, type EngineEndpoint, engineRequest, ping, resolveEngine } from './engine.js';
 import { type ContainerOptions, containerOptionsSchema } from './options.js';
 
@@ -48,34 +48,11 @@ function freePort(): Promise<number> {
   });
 }
 
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen({ host: '127.0.0.1', port, exclusive: true }, () => probe.close(() => resolve(true)));
-  });
-}
-
-/** A TCP check, not an HTTP one: asking must not take the instance's first (cold) response. */
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.setTimeout(1000);
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.once('timeout', () => done(false));
-  });
-}
-
-/** Polls `listening` until the port accepts connections (true) or `ms` pass (false). */
+/** Polls `loopbackListening` until the port accepts connections (true) or `ms` pass (false). */
 async function untilListening(port: number, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
-    if (await listening(port)) return true;
+    if (await loopbackListening(port)) return true;
     await new Promise((r) => setTimeout(r, 100));
   }
   return false;
@@ -167,7 +144,7 @@ export const containerTarget = defineDeployTarget<ContainerOptions>({
     const prevRunning = prevId !== undefined && (await stateOf(engine, prevId))?.Running === true;
     let port = pinned || prevPort;
     // The previous container holds its port until it is stopped; anything else holding it moves us.
-    if (port && !(prevRunning && port === prevPort) && !(await portFree(port))) {
+    if (port && !(prevRunning && port === prevPort) && !(await loopbackPortFree(port))) {
       if (pinned) {
         throw new TargetError(`port ${pinned} is taken on 127.0.0.1`, {
           kind: 'usage',
@@ -282,7 +259,7 @@ export const containerTarget = defineDeployTarget<ContainerOptions>({
         detail: `container ${id.slice(0, 12)} ${state.Status} (exit code ${state.ExitCode})`,
       };
     }
-    if (await listening(Number(deployment.providerIds.port))) {
+    if (await loopbackListening(Number(deployment.providerIds.port))) {
       return { state: 'ready' as const, detail: `container ${id.slice(0, 12)}` };
     }
     return { state: 'failed' as const, detail: `container ${id.slice(0, 12)} does not accept connections` };

@@ -8,7 +8,6 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -26,6 +25,7 @@ import {
   type LogQuery,
   type OperationContext,
 } from '@kagg/plugin-api';
+import { loopbackListening, loopbackPortFree } from '@kagg/plugin-api/kit';
 import { LOCAL_DEFAULTS, type LocalOptions, localOptionsSchema } from './options.js';
 import { isOurServer, serversUnder, stopServer } from './process.js';
 
@@ -66,21 +66,6 @@ interface ReadyFile {
   type?: string;
 }
 
-/** True once a TCP connection to the port succeeds (no HTTP request: the first response stays the caller's). */
-function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.setTimeout(1000);
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.once('timeout', () => done(false));
-  });
-}
-
 /**
  * Where the server hands its listening socket to its successor: the endpoint's folder (removed with
  * it), or the temp folder when that path is too long for a Unix socket.
@@ -89,15 +74,6 @@ function handoverPath(folder: string): string {
   const name = `.handover-${randomBytes(6).toString('hex')}.sock`;
   const inFolder = path.join(folder, name);
   return Buffer.byteLength(inFolder) < 100 ? inFolder : path.join(tmpdir(), `kagg-local${name}`);
-}
-
-/** True when nothing listens on 127.0.0.1:port (so the server can bind it). */
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen({ host: '127.0.0.1', port, exclusive: true }, () => probe.close(() => resolve(true)));
-  });
 }
 
 /**
@@ -130,7 +106,7 @@ async function waitUntilServing(
           action: `log: ${logFile}`,
         });
       }
-      if (await listening(ready.port)) return ready;
+      if (await loopbackListening(ready.port)) return ready;
     }
     await sleep(50);
   }
@@ -207,7 +183,7 @@ export const localTarget = defineDeployTarget<LocalOptions>({
       prevAlive = false;
     }
     let port = wanted;
-    if (!takeover && port !== 0 && !(await portFree(port))) {
+    if (!takeover && port !== 0 && !(await loopbackPortFree(port))) {
       if (pinned) {
         throw new KaggError(`port ${pinned} is taken on 127.0.0.1`, {
           code: 'LOCAL_PORT_TAKEN',
@@ -356,7 +332,8 @@ export const localTarget = defineDeployTarget<LocalOptions>({
     if (!dir || !existsSync(dir)) return { state: 'missing' as const, detail: `no folder ${dir || '(none recorded)'}` };
     if (!isOurServer(pid, dir)) return { state: 'stopped' as const, detail: `process ${pid} is not running` };
     // A TCP check, not an HTTP one: asking must not take the instance's first (cold) response.
-    if (await listening(Number(deployment.providerIds.port))) return { state: 'ready' as const, detail: `pid ${pid}` };
+    if (await loopbackListening(Number(deployment.providerIds.port)))
+      return { state: 'ready' as const, detail: `pid ${pid}` };
     return { state: 'failed' as const, detail: `pid ${pid} does not accept connections` };
   },
 
